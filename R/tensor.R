@@ -1,0 +1,203 @@
+# The torch_tensor class: an external pointer to a C tensor. `x$name` goes straight to C,
+# which answers fields itself and turns methods (the functions in `tensor_methods`) into
+# closures with `self` bound to x.
+
+tensor_methods <- new.env(parent = emptyenv())
+
+# Adds methods (functions whose body refers to `self`) to the tensor method table.
+define_methods <- function(...) {
+  fns <- list(...)
+  for (nm in names(fns)) {
+    f <- fns[[nm]]
+    environment(f) <- topenv()
+    assign(nm, f, envir = tensor_methods)
+  }
+}
+
+#' Fields and methods of a tensor
+#'
+#' `x$name` gives a field (`shape`, `dtype`, `requires_grad`, `ndim`, `device`, `is_leaf`,
+#' `grad`, `grad_fn`) or a method to call (`x$numel()`, `x$size(1)`, `x$item()`,
+#' `x$to(dtype = torch_float64())`, ...). `x$requires_grad <- TRUE` sets the flag.
+#'
+#' @param x a `torch_tensor`.
+#' @param name a field or method name.
+#' @param value the new value of the field.
+#' @return The field's value, or a function for a method.
+#' @examples
+#' x <- torch_ones(2, 3)
+#' x$shape
+#' x$dtype
+#' x$numel()
+#' x$requires_grad <- TRUE
+#' x$requires_grad
+#' @name tensor-fields
+NULL
+
+#' @rdname tensor-fields
+#' @export
+`$.torch_tensor` <- function(x, name) .Call(C_tl_dollar, x, name)
+
+#' @rdname tensor-fields
+#' @export
+`$<-.torch_tensor` <- function(x, name, value) {
+  switch(name,
+    requires_grad = .Call(C_tl_set_requires_grad, x, value),
+    signal_torch_error("value_error", paste0("cannot assign to the field '", name, "'"))
+  )
+  invisible(x)
+}
+
+#' @export
+`[[.torch_tensor` <- function(x, i) .Call(C_tl_dollar, x, i)
+
+#' @importFrom utils .DollarNames
+#' @export
+.DollarNames.torch_tensor <- function(x, pattern = "") {
+  fields <- c("shape", "dtype", "requires_grad", "ndim", "device", "is_leaf", "grad",
+              "grad_fn", "names", "is_cuda")
+  nms <- sort(c(fields, ls(tensor_methods)))
+  grep(pattern, nms, value = TRUE)
+}
+
+#' Is this a tensor?
+#'
+#' @param x any R object.
+#' @return `TRUE` when `x` is a `torch_tensor`.
+#' @examples
+#' is_torch_tensor(torch_ones(1))
+#' is_torch_tensor(1)
+#' @export
+is_torch_tensor <- function(x) inherits(x, "torch_tensor")
+
+dim_arg <- function(dim, ndim) {
+  if (!is.numeric(dim) || length(dim) != 1 || is.na(dim) || dim != round(dim))
+    signal_torch_error("value_error", "dim must be a single whole number")
+  if (dim == 0)
+    signal_torch_error("index_error", "Indexing starts at 1 and got a 0.")
+  d <- if (dim > 0) dim else ndim + dim + 1
+  if (d < 1 || d > ndim)
+    signal_torch_error(
+      "index_error",
+      sprintf("Dimension out of range (expected to be in range of [%d, %d], but got %d)",
+              -ndim, ndim, as.integer(dim)))
+  as.integer(d)
+}
+
+define_methods(
+  numel = function() .Call(C_tl_numel, self),
+  dim = function() self$ndim,
+  size = function(dim) {
+    s <- .Call(C_tl_shape, self)
+    if (missing(dim)) return(s)
+    s[dim_arg(dim, length(s))]
+  },
+  stride = function(dim) {
+    s <- .Call(C_tl_strides, self)
+    if (missing(dim)) return(s)
+    s[dim_arg(dim, length(s))]
+  },
+  element_size = function() c(Bool = 1L, Int = 4L, Long = 8L, Float = 4L, Double = 8L)[[
+    .Call(C_tl_type_name, self)]],
+  is_contiguous = function() .Call(C_tl_is_contiguous, self),
+  contiguous = function() .Call(C_tl_contiguous, self),
+  clone = function() .Call(C_tl_clone, self),
+  item = function() .Call(C_tl_item, self),
+  to = function(dtype = NULL, device = NULL, other = NULL, non_blocking = FALSE,
+                copy = FALSE, memory_format = NULL) {
+    if (!is.null(device)) torch_device(if (inherits(device, "torch_device")) device$type else device)
+    if (!is.null(other)) {
+      if (!is.null(dtype)) signal_torch_error("value_error", "give either other or dtype, not both")
+      dtype <- other$dtype
+    }
+    .Call(C_tl_to, self, dtype, copy)
+  },
+  type = function(dtype) .Call(C_tl_to, self, dtype, FALSE),
+  float = function() .Call(C_tl_to, self, torch_float32(), FALSE),
+  double = function() .Call(C_tl_to, self, torch_float64(), FALSE),
+  long = function() .Call(C_tl_to, self, torch_int64(), FALSE),
+  int = function() .Call(C_tl_to, self, torch_int32(), FALSE),
+  bool = function() .Call(C_tl_to, self, torch_bool(), FALSE),
+  cpu = function(memory_format = NULL) self,
+  requires_grad_ = function(requires_grad = TRUE) {
+    .Call(C_tl_set_requires_grad, self, requires_grad)
+    self
+  },
+  print = function(n = 30) print.torch_tensor(self, n = n)
+)
+
+#' Convert a tensor to an R array
+#'
+#' `as_array()` returns an R vector (tensors of 0 or 1 dimensions) or array with the
+#' tensor's dims and the same `x[i, j]` values. Floating types become doubles, integer types
+#' R integers (values beyond R's integer range give a warning) and bool logicals.
+#' `as.numeric()`, `as.integer()`, `as.logical()`, `as.vector()` and `as.matrix()` go
+#' through it.
+#'
+#' @param x a `torch_tensor`.
+#' @param mode,... as for the base functions.
+#' @return An R vector, matrix or array.
+#' @examples
+#' x <- torch_tensor(matrix(1:6, 2, 3))
+#' as_array(x)
+#' as.numeric(torch_tensor(c(0.5, 1.5)))
+#' @export
+as_array <- function(x) UseMethod("as_array")
+
+#' @export
+as_array.torch_tensor <- function(x) .Call(C_tl_as_array, x)
+
+#' @rdname as_array
+#' @export
+as.array.torch_tensor <- function(x, ...) {
+  a <- .Call(C_tl_as_array, x)
+  if (is.null(dim(a))) array(a, dim = length(a)) else a
+}
+
+#' @rdname as_array
+#' @export
+as.matrix.torch_tensor <- function(x, ...) as.matrix(.Call(C_tl_as_array, x))
+
+#' @rdname as_array
+#' @export
+as.vector.torch_tensor <- function(x, mode = "any") as.vector(.Call(C_tl_as_array, x), mode)
+
+#' @rdname as_array
+#' @export
+as.double.torch_tensor <- function(x, ...) as.double(.Call(C_tl_as_array, x))
+
+#' @rdname as_array
+#' @export
+as.integer.torch_tensor <- function(x, ...) as.integer(.Call(C_tl_as_array, x))
+
+#' @rdname as_array
+#' @export
+as.logical.torch_tensor <- function(x, ...) as.logical(.Call(C_tl_as_array, x))
+
+#' @export
+dim.torch_tensor <- function(x) .Call(C_tl_shape, x)
+
+#' @export
+length.torch_tensor <- function(x) .Call(C_tl_numel, x)
+
+# internals used by print()
+tl_values <- function(x) .Call(C_tl_values, x)
+tl_type_name <- function(x) .Call(C_tl_type_name, x)
+tl_grad_fn_name <- function(x) {
+  fn <- x$grad_fn
+  if (is.null(fn)) NULL else fn$name()
+}
+
+#' Memory held by the C core
+#'
+#' The number of bytes and of allocations the C core currently holds, for checking that a
+#' loop releases what it creates.
+#'
+#' @return A named numeric vector: `bytes`, `objects`.
+#' @examples
+#' torchlite_memory()
+#' @export
+torchlite_memory <- function() {
+  m <- .Call(C_tl_mem)
+  c(bytes = m[1], objects = m[2])
+}

@@ -1,0 +1,367 @@
+#include "tensor.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "iter.h"
+
+void (*tl_autograd_meta_free)(struct tl_autograd_meta *) = NULL;
+
+/* ---------------------------------------------------------------- memory accounting */
+
+/* Each block carries its size in a 16-byte prefix so that tl_free can count it back. */
+#define TL_PREFIX 16
+static int64_t mem_bytes = 0, mem_objects = 0;
+
+void *tl_malloc(size_t n) {
+  if (n > SIZE_MAX - TL_PREFIX) return NULL;
+  char *p = malloc(n + TL_PREFIX);
+  if (!p) return NULL;
+  *(size_t *)p = n;
+  mem_bytes += (int64_t)n;
+  mem_objects++;
+  return p + TL_PREFIX;
+}
+
+void *tl_calloc(size_t n) {
+  if (n > SIZE_MAX - TL_PREFIX) return NULL;
+  char *p = calloc(1, n + TL_PREFIX);
+  if (!p) return NULL;
+  *(size_t *)p = n;
+  mem_bytes += (int64_t)n;
+  mem_objects++;
+  return p + TL_PREFIX;
+}
+
+void tl_free(void *q) {
+  if (!q) return;
+  char *p = (char *)q - TL_PREFIX;
+  mem_bytes -= (int64_t) * (size_t *)p;
+  mem_objects--;
+  free(p);
+}
+
+int64_t tl_mem_bytes(void) { return mem_bytes; }
+int64_t tl_mem_objects(void) { return mem_objects; }
+
+/* ---------------------------------------------------------------- shapes */
+
+tl_status tl_shape_numel(int ndim, const int64_t *shape, int64_t *numel) {
+  if (ndim < 0 || ndim > TL_MAX_DIMS)
+    return tl_error(TL_ERR_VALUE, "tensors can have at most %d dimensions, got %d", TL_MAX_DIMS,
+                    ndim);
+  int64_t n = 1;
+  int overflow = 0;
+  for (int i = 0; i < ndim; i++) {
+    if (shape[i] < 0) {
+      char buf[400];
+      size_t len = 0;
+      for (int j = 0; j < ndim && len < sizeof buf - 24; j++)
+        len += (size_t)snprintf(buf + len, sizeof buf - len, "%s%lld", j ? ", " : "",
+                                (long long)shape[j]);
+      return tl_error(TL_ERR_VALUE, "Trying to create tensor with negative dimension %lld: [%s]",
+                      (long long)shape[i], buf);
+    }
+    if (shape[i] != 0 && n > INT64_MAX / shape[i]) overflow = 1;
+    else n *= shape[i];
+  }
+  /* a zero anywhere makes the product 0 even if a partial product overflowed */
+  for (int i = 0; i < ndim; i++)
+    if (shape[i] == 0) { *numel = 0; return TL_OK; }
+  if (overflow) return tl_error(TL_ERR_VALUE, "the number of elements of the shape overflows");
+  *numel = n;
+  return TL_OK;
+}
+
+void tl_contiguous_strides(int ndim, const int64_t *shape, int64_t *strides) {
+  int64_t s = 1;
+  for (int i = ndim - 1; i >= 0; i--) {
+    strides[i] = s;
+    s *= shape[i] > 1 ? shape[i] : 1;
+  }
+}
+
+/* ---------------------------------------------------------------- storage */
+
+#define TL_ALIGN 64
+
+tl_storage *tl_storage_new(size_t nbytes, int zero) {
+  size_t head = sizeof(tl_storage) + TL_ALIGN;
+  if (nbytes > SIZE_MAX - head - TL_PREFIX) {
+    tl_error(TL_ERR_ALLOC, "cannot allocate a tensor of %.0f bytes", (double)nbytes);
+    return NULL;
+  }
+  char *block = zero ? tl_calloc(head + nbytes) : tl_malloc(head + nbytes);
+  if (!block) {
+    tl_error(TL_ERR_ALLOC, "cannot allocate memory for a tensor of %.0f bytes", (double)nbytes);
+    return NULL;
+  }
+  tl_storage *s = (tl_storage *)block;
+  uintptr_t d = (uintptr_t)(block + sizeof(tl_storage));
+  d = (d + TL_ALIGN - 1) & ~(uintptr_t)(TL_ALIGN - 1);
+  s->refcount = 1;
+  s->nbytes = nbytes;
+  s->version = 0;
+  s->owns_data = 1;
+  s->data = (void *)d;
+  return s;
+}
+
+tl_storage *tl_storage_borrow(void *data, size_t nbytes) {
+  tl_storage *s = tl_malloc(sizeof(tl_storage));
+  if (!s) {
+    tl_error(TL_ERR_ALLOC, "cannot allocate memory");
+    return NULL;
+  }
+  s->refcount = 1;
+  s->nbytes = nbytes;
+  s->version = 0;
+  s->owns_data = 0;
+  s->data = data;
+  return s;
+}
+
+void tl_storage_retain(tl_storage *s) { s->refcount++; }
+
+void tl_storage_release(tl_storage *s) {
+  if (s && --s->refcount == 0) tl_free(s);
+}
+
+/* ---------------------------------------------------------------- tensors */
+
+static tl_tensor *tensor_header(tl_dtype dt, int ndim, const int64_t *shape, int64_t *numel) {
+  if (!tl_dtype_valid((int)dt)) {
+    tl_error(TL_ERR_TYPE, "unknown dtype code %d", (int)dt);
+    return NULL;
+  }
+  if (tl_shape_numel(ndim, shape, numel) != TL_OK) return NULL;
+  tl_tensor *t = tl_malloc(sizeof(tl_tensor));
+  if (!t) {
+    tl_error(TL_ERR_ALLOC, "cannot allocate memory");
+    return NULL;
+  }
+  t->refcount = 1;
+  t->storage = NULL;
+  t->offset = 0;
+  t->numel = *numel;
+  t->ndim = ndim;
+  t->dtype = dt;
+  t->requires_grad = 0;
+  t->autograd = NULL;
+  for (int i = 0; i < ndim; i++) t->shape[i] = shape[i];
+  return t;
+}
+
+static tl_tensor *tensor_alloc(tl_dtype dt, int ndim, const int64_t *shape, int zero) {
+  int64_t numel;
+  tl_tensor *t = tensor_header(dt, ndim, shape, &numel);
+  if (!t) return NULL;
+  size_t es = tl_dtype_size(dt);
+  if ((uint64_t)numel > SIZE_MAX / es) {
+    tl_free(t);
+    tl_error(TL_ERR_ALLOC, "cannot allocate a tensor of %.0f elements", (double)numel);
+    return NULL;
+  }
+  t->storage = tl_storage_new((size_t)numel * es, zero);
+  if (!t->storage) {
+    tl_free(t);
+    return NULL;
+  }
+  tl_contiguous_strides(ndim, shape, t->strides);
+  return t;
+}
+
+tl_tensor *tl_tensor_empty(tl_dtype dt, int ndim, const int64_t *shape) {
+  return tensor_alloc(dt, ndim, shape, 0);
+}
+
+tl_tensor *tl_tensor_zeros(tl_dtype dt, int ndim, const int64_t *shape) {
+  return tensor_alloc(dt, ndim, shape, 1);
+}
+
+tl_tensor *tl_tensor_view_of(tl_storage *storage, tl_dtype dt, int ndim, const int64_t *shape,
+                             const int64_t *strides, int64_t offset) {
+  int64_t numel;
+  tl_tensor *t = tensor_header(dt, ndim, shape, &numel);
+  if (!t) return NULL;
+  for (int i = 0; i < ndim; i++) t->strides[i] = strides[i];
+  t->offset = offset;
+  tl_storage_retain(storage);
+  t->storage = storage;
+  return t;
+}
+
+tl_tensor *tl_tensor_borrow(void *data, tl_dtype dt, int ndim, const int64_t *shape,
+                            const int64_t *strides) {
+  tl_storage *s = tl_storage_borrow(data, 0);
+  if (!s) return NULL;
+  tl_tensor *t = tl_tensor_view_of(s, dt, ndim, shape, strides, 0);
+  tl_storage_release(s);
+  return t;
+}
+
+void tl_tensor_retain(tl_tensor *t) { t->refcount++; }
+
+void tl_tensor_release(tl_tensor *t) {
+  if (!t || --t->refcount > 0) return;
+  if (t->autograd && tl_autograd_meta_free) tl_autograd_meta_free(t->autograd);
+  tl_storage_release(t->storage);
+  tl_free(t);
+}
+
+int tl_is_contiguous(const tl_tensor *t) {
+  int64_t expected = 1;
+  for (int i = t->ndim - 1; i >= 0; i--) {
+    if (t->shape[i] == 1) continue;
+    if (t->shape[i] == 0) return 1;
+    if (t->strides[i] != expected) return 0;
+    expected *= t->shape[i];
+  }
+  return 1;
+}
+
+void tl_bump_version(tl_tensor *t) { t->storage->version++; }
+
+/* ---------------------------------------------------------------- conversions */
+
+/* Float to integer casts that are defined for every input (C leaves NaN and out-of-range
+ * values undefined): such values become the type's minimum, which is what x86 hardware and
+ * therefore libtorch produce. */
+static inline int64_t f2i64(double v) {
+  return (v >= -9223372036854775808.0 && v < 9223372036854775808.0) ? (int64_t)v : INT64_MIN;
+}
+static inline int32_t f2i32(double v) {
+  return (v > -2147483649.0 && v < 2147483648.0) ? (int32_t)v : INT32_MIN;
+}
+
+#define CONV_LOOP(NAME, DT, ST, EXPR)                                                    \
+  static void NAME(char **d, const int64_t *s, int64_t n, void *ctx) {                   \
+    (void)ctx;                                                                           \
+    char *o = d[0], *i = d[1];                                                           \
+    for (int64_t k = 0; k < n; k++, o += s[0], i += s[1]) {                              \
+      ST x = *(const ST *)i;                                                             \
+      *(DT *)o = (EXPR);                                                                 \
+    }                                                                                    \
+  }
+
+/* destination, source */
+CONV_LOOP(cv_b_b, uint8_t, uint8_t, x != 0)
+CONV_LOOP(cv_b_i32, uint8_t, int32_t, x != 0)
+CONV_LOOP(cv_b_i64, uint8_t, int64_t, x != 0)
+CONV_LOOP(cv_b_f32, uint8_t, float, x != 0)
+CONV_LOOP(cv_b_f64, uint8_t, double, x != 0)
+CONV_LOOP(cv_i32_b, int32_t, uint8_t, (int32_t)x)
+CONV_LOOP(cv_i32_i32, int32_t, int32_t, x)
+CONV_LOOP(cv_i32_i64, int32_t, int64_t, (int32_t)(uint32_t)(uint64_t)x)
+CONV_LOOP(cv_i32_f32, int32_t, float, f2i32(x))
+CONV_LOOP(cv_i32_f64, int32_t, double, f2i32(x))
+CONV_LOOP(cv_i64_b, int64_t, uint8_t, (int64_t)x)
+CONV_LOOP(cv_i64_i32, int64_t, int32_t, (int64_t)x)
+CONV_LOOP(cv_i64_i64, int64_t, int64_t, x)
+CONV_LOOP(cv_i64_f32, int64_t, float, f2i64(x))
+CONV_LOOP(cv_i64_f64, int64_t, double, f2i64(x))
+CONV_LOOP(cv_f32_b, float, uint8_t, (float)x)
+CONV_LOOP(cv_f32_i32, float, int32_t, (float)x)
+CONV_LOOP(cv_f32_i64, float, int64_t, (float)x)
+CONV_LOOP(cv_f32_f32, float, float, x)
+CONV_LOOP(cv_f32_f64, float, double, (float)x)
+CONV_LOOP(cv_f64_b, double, uint8_t, (double)x)
+CONV_LOOP(cv_f64_i32, double, int32_t, (double)x)
+CONV_LOOP(cv_f64_i64, double, int64_t, (double)x)
+CONV_LOOP(cv_f64_f32, double, float, (double)x)
+CONV_LOOP(cv_f64_f64, double, double, x)
+
+static const tl_loop_fn conv_table[TL_NDTYPES][TL_NDTYPES] = {
+  /* dst bool */ {cv_b_b, cv_b_i32, cv_b_i64, cv_b_f32, cv_b_f64},
+  /* dst i32  */ {cv_i32_b, cv_i32_i32, cv_i32_i64, cv_i32_f32, cv_i32_f64},
+  /* dst i64  */ {cv_i64_b, cv_i64_i32, cv_i64_i64, cv_i64_f32, cv_i64_f64},
+  /* dst f32  */ {cv_f32_b, cv_f32_i32, cv_f32_i64, cv_f32_f32, cv_f32_f64},
+  /* dst f64  */ {cv_f64_b, cv_f64_i32, cv_f64_i64, cv_f64_f32, cv_f64_f64},
+};
+
+static void copy_same(char **d, const int64_t *s, int64_t n, void *ctx) {
+  size_t es = *(const size_t *)ctx;
+  if ((size_t)s[0] == es && (size_t)s[1] == es) {
+    memmove(d[0], d[1], (size_t)n * es);
+    return;
+  }
+  char *o = d[0], *i = d[1];
+  for (int64_t k = 0; k < n; k++, o += s[0], i += s[1]) memcpy(o, i, es);
+}
+
+tl_status tl_copy_into(tl_tensor *dst, const tl_tensor *src) {
+  const tl_tensor *ops[2] = {dst, src};
+  tl_iter it;
+  tl_status st = tl_iter_tensors(&it, 2, ops, dst->ndim, dst->shape);
+  if (st != TL_OK) return st;
+  if (dst->dtype == src->dtype) {
+    size_t es = tl_dtype_size(dst->dtype);
+    tl_iter_run(&it, copy_same, &es);
+  } else {
+    tl_iter_run(&it, conv_table[dst->dtype][src->dtype], NULL);
+  }
+  return TL_OK;
+}
+
+tl_tensor *tl_clone(const tl_tensor *src) {
+  tl_tensor *out = tl_tensor_empty(src->dtype, src->ndim, src->shape);
+  if (!out) return NULL;
+  if (tl_copy_into(out, src) != TL_OK) {
+    tl_tensor_release(out);
+    return NULL;
+  }
+  return out;
+}
+
+tl_tensor *tl_contiguous(tl_tensor *t) {
+  if (tl_is_contiguous(t)) {
+    tl_tensor_retain(t);
+    return t;
+  }
+  return tl_clone(t);
+}
+
+tl_tensor *tl_to_dtype(tl_tensor *t, tl_dtype dt, int copy) {
+  if (t->dtype == dt && !copy) {
+    tl_tensor_retain(t);
+    return t;
+  }
+  tl_tensor *out = tl_tensor_empty(dt, t->ndim, t->shape);
+  if (!out) return NULL;
+  if (tl_copy_into(out, t) != TL_OK) {
+    tl_tensor_release(out);
+    return NULL;
+  }
+  return out;
+}
+
+tl_status tl_fill(tl_tensor *t, double value) {
+  /* one element of the right dtype, broadcast over t */
+  double v = value;
+  tl_tensor *src = tl_tensor_borrow(&v, TL_FLOAT64, 0, NULL, NULL);
+  if (!src) return tl_last_status();
+  tl_status st = tl_copy_into(t, src);
+  tl_tensor_release(src);
+  if (st == TL_OK) tl_bump_version(t);
+  return st;
+}
+
+double tl_get_double(const tl_tensor *t, int64_t i) {
+  int64_t off = t->offset;
+  for (int d = t->ndim - 1; d >= 0; d--) {
+    int64_t n = t->shape[d];
+    off += (i % n) * t->strides[d];
+    i /= n;
+  }
+  const char *p = (const char *)t->storage->data + (size_t)off * tl_dtype_size(t->dtype);
+  switch (t->dtype) {
+  case TL_BOOL: return *(const uint8_t *)p;
+  case TL_INT32: return *(const int32_t *)p;
+  case TL_INT64: return (double)*(const int64_t *)p;
+  case TL_FLOAT32: return *(const float *)p;
+  case TL_FLOAT64: return *(const double *)p;
+  default: return NAN;
+  }
+}

@@ -1,0 +1,51 @@
+/* Registration of the .Call entry points. */
+#include "r_tensor.h"
+
+#include <R_ext/Rdynload.h>
+
+#include "../core/parallel.h"
+#include "../core/random.h"
+
+#define DECL(name, n) extern SEXP name();
+#define ENTRIES(X)                 \
+  X(C_tl_init, 4)                  \
+  X(C_tl_dollar, 2)                \
+  X(C_tl_shape, 1)                 \
+  X(C_tl_set_requires_grad, 2)     \
+  X(C_tl_numel, 1)                 \
+  X(C_tl_strides, 1)               \
+  X(C_tl_is_contiguous, 1)         \
+  X(C_tl_type_name, 1)             \
+  X(C_tl_version, 1)               \
+  X(C_tl_data_ptr, 1)              \
+  X(C_tl_is_valid, 1)              \
+  X(C_tl_to, 3)                    \
+  X(C_tl_clone, 1)                 \
+  X(C_tl_contiguous, 1)            \
+  X(C_tl_mem, 0)                   \
+  X(C_tl_set_num_threads, 1)       \
+  X(C_tl_get_num_threads, 0)       \
+  X(C_tl_backend_info, 0)          \
+  X(C_tl_from_r, 3)                \
+  X(C_tl_as_array, 1)              \
+  X(C_tl_values, 1)                \
+  X(C_tl_item, 1)                  \
+  X(C_tl_full, 4)                  \
+  X(C_tl_zeros, 3)                 \
+  X(C_tl_arange, 5)                \
+  X(C_tl_linspace, 5)              \
+  X(C_tl_eye, 4)                   \
+  X(C_tl_manual_seed, 1)           \
+  X(C_tl_rand, 4)                  \
+  X(C_tl_randint, 5)
+
+ENTRIES(DECL)
+
+#define ENTRY(name, n) {#name, (DL_FUNC)&name, n},
+static const R_CallMethodDef call_methods[] = {ENTRIES(ENTRY){NULL, NULL, 0}};
+
+void R_init_torchlite(DllInfo *dll) {
+  R_registerRoutines(dll, NULL, call_methods, NULL, NULL);
+  R_useDynamicSymbols(dll, FALSE);
+  R_forceSymbols(dll, TRUE);
+}

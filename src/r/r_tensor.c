@@ -1,0 +1,322 @@
+/* R handles for core tensors, error signalling, and the tensor fields behind `$`. */
+#include "r_tensor.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../core/parallel.h"
+
+static SEXP tensor_tag = NULL;  /* tag of every tensor external pointer */
+static SEXP class_attr = NULL;  /* "torch_tensor" */
+static SEXP pkg_env = NULL;     /* the package namespace */
+static SEXP methods_env = NULL; /* R functions that implement x$method(...) */
+static SEXP dtype_objs = NULL;  /* list of the five dtype objects */
+static SEXP device_obj = NULL;  /* the cpu device */
+static SEXP self_sym = NULL;
+
+/* ---------------------------------------------------------------- errors */
+
+static const char *kind_class(tl_status kind) {
+  switch (kind) {
+  case TL_ERR_VALUE: return "value_error";
+  case TL_ERR_TYPE: return "type_error";
+  case TL_ERR_INDEX: return "index_error";
+  case TL_ERR_ALLOC: return "memory_error";
+  default: return "runtime_error";
+  }
+}
+
+static void signal_condition(tl_status kind, const char *msg) __attribute__((noreturn));
+static void signal_condition(tl_status kind, const char *msg) {
+  SEXP fun = Rf_findFun(Rf_install("signal_torch_error"), pkg_env);
+  SEXP call = PROTECT(Rf_lang3(fun, Rf_mkString(kind_class(kind)), Rf_mkString(msg)));
+  Rf_eval(call, pkg_env);
+  UNPROTECT(1);
+  Rf_error("%s", msg); /* not reached: signal_torch_error always stops */
+}
+
+void tl_r_throw(void) {
+  char msg[1024];
+  tl_status kind = tl_last_status();
+  snprintf(msg, sizeof msg, "%s", tl_last_message());
+  tl_clear_error();
+  signal_condition(kind == TL_OK ? TL_ERR_RUNTIME : kind, msg);
+}
+
+void tl_r_stop(tl_status kind, const char *fmt, ...) {
+  char msg[1024];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  signal_condition(kind, msg);
+}
+
+/* ---------------------------------------------------------------- handles */
+
+static int64_t gc_next = 64 << 20; /* ask R to collect when the core holds more than this */
+
+static void tensor_finalizer(SEXP h) {
+  tl_tensor *t = R_ExternalPtrAddr(h);
+  if (t) {
+    R_ClearExternalPtr(h);
+    tl_tensor_release(t);
+  }
+}
+
+/* R's collector does not see the core's memory, so big tensors dropped in a loop would pile
+ * up until R itself needed a collection. Ask for one when the core has grown past a
+ * threshold since the last one, and set the next threshold from what survived. */
+static void maybe_collect(void) {
+  if (tl_mem_bytes() <= gc_next) return;
+  R_gc();
+  int64_t live = tl_mem_bytes();
+  int64_t slack = live > (64 << 20) ? live : (64 << 20);
+  gc_next = live + slack;
+}
+
+SEXP tl_r_wrap(tl_tensor *t) {
+  if (!t) tl_r_throw();
+  SEXP h = R_MakeExternalPtr(t, tensor_tag, R_NilValue);
+  PROTECT(h);
+  R_RegisterCFinalizerEx(h, tensor_finalizer, FALSE);
+  SEXP attr = Rf_cons(class_attr, R_NilValue);
+  SET_TAG(attr, R_ClassSymbol);
+  SET_ATTRIB(h, attr);
+  SET_OBJECT(h, 1);
+  maybe_collect();
+  UNPROTECT(1);
+  return h;
+}
+
+int tl_r_is_tensor(SEXP x) {
+  return TYPEOF(x) == EXTPTRSXP && R_ExternalPtrTag(x) == tensor_tag;
+}
+
+tl_tensor *tl_r_unwrap(SEXP x) {
+  if (!tl_r_is_tensor(x)) tl_r_stop(TL_ERR_VALUE, "expected a torch_tensor");
+  tl_tensor *t = R_ExternalPtrAddr(x);
+  if (!t)
+    tl_r_stop(TL_ERR_RUNTIME,
+              "this tensor's memory is gone: it was restored from a saved R session or "
+              "serialized with saveRDS(); recreate it (or save it with torch_save())");
+  return t;
+}
+
+/* ---------------------------------------------------------------- arguments */
+
+tl_dtype tl_r_dtype(SEXP x, tl_dtype dflt) {
+  if (Rf_isNull(x)) return dflt;
+  if (Rf_inherits(x, "torch_dtype") && TYPEOF(x) == INTSXP && XLENGTH(x) == 1 &&
+      tl_dtype_valid(INTEGER(x)[0]))
+    return (tl_dtype)INTEGER(x)[0];
+  tl_r_stop(TL_ERR_VALUE, "dtype must be a torch_dtype such as torch_float32(), torch_float64(), "
+                          "torch_int64(), torch_int32() or torch_bool()");
+}
+
+SEXP tl_r_dtype_object(tl_dtype dt) { return VECTOR_ELT(dtype_objs, (R_xlen_t)dt); }
+
+int tl_r_shape(SEXP size, int64_t *shape) {
+  if (!Rf_isNumeric(size) || Rf_isFactor(size))
+    tl_r_stop(TL_ERR_VALUE, "size must be a numeric vector of non-negative whole numbers");
+  R_xlen_t n = XLENGTH(size);
+  if (n > TL_MAX_DIMS)
+    tl_r_stop(TL_ERR_VALUE, "tensors can have at most %d dimensions, got %d", TL_MAX_DIMS,
+              (int)n);
+  for (R_xlen_t i = 0; i < n; i++) {
+    double v;
+    if (TYPEOF(size) == INTSXP) {
+      int iv = INTEGER(size)[i];
+      if (iv == NA_INTEGER) tl_r_stop(TL_ERR_VALUE, "size must not contain NA");
+      v = iv;
+    } else {
+      v = REAL(size)[i];
+      if (ISNAN(v)) tl_r_stop(TL_ERR_VALUE, "size must not contain NA or NaN");
+    }
+    if (v != v || v > 9.0e15 || v < -9.0e15 || v != (double)(int64_t)v)
+      tl_r_stop(TL_ERR_VALUE, "size must contain whole numbers, got %g", v);
+    shape[i] = (int64_t)v;
+  }
+  /* negative sizes and overflow are checked by the core with libtorch's wording */
+  int64_t numel;
+  if (tl_shape_numel((int)n, shape, &numel) != TL_OK) tl_r_throw();
+  return (int)n;
+}
+
+double tl_r_double(SEXP x, const char *what) {
+  if ((TYPEOF(x) != REALSXP && TYPEOF(x) != INTSXP && TYPEOF(x) != LGLSXP) || XLENGTH(x) != 1)
+    tl_r_stop(TL_ERR_VALUE, "%s must be a single number", what);
+  if (TYPEOF(x) == REALSXP) return REAL(x)[0];
+  int v = TYPEOF(x) == INTSXP ? INTEGER(x)[0] : LOGICAL(x)[0];
+  return v == NA_INTEGER ? NA_REAL : (double)v;
+}
+
+int tl_r_flag(SEXP x, const char *what) {
+  if (TYPEOF(x) != LGLSXP || XLENGTH(x) != 1 || LOGICAL(x)[0] == NA_LOGICAL)
+    tl_r_stop(TL_ERR_VALUE, "%s must be TRUE or FALSE", what);
+  return LOGICAL(x)[0];
+}
+
+void tl_r_set_requires_grad(tl_tensor *t, int flag) {
+  if (flag && !tl_dtype_is_floating(t->dtype))
+    tl_r_stop(TL_ERR_RUNTIME,
+              "Only Tensors of floating point and complex dtype can require gradients");
+  t->requires_grad = flag;
+}
+
+/* ---------------------------------------------------------------- set-up */
+
+SEXP C_tl_init(SEXP ns, SEXP methods, SEXP dtypes, SEXP device) {
+  tensor_tag = Rf_install("torchlite_tensor");
+  self_sym = Rf_install("self");
+  class_attr = Rf_mkString("torch_tensor");
+  R_PreserveObject(class_attr);
+  MARK_NOT_MUTABLE(class_attr);
+  pkg_env = ns;
+  methods_env = methods;
+  dtype_objs = dtypes;
+  device_obj = device;
+  R_PreserveObject(dtype_objs);
+  R_PreserveObject(device_obj);
+  return R_NilValue;
+}
+
+/* ---------------------------------------------------------------- fields and `$` */
+
+static SEXP shape_sexp(const tl_tensor *t) {
+  SEXP s = PROTECT(Rf_allocVector(INTSXP, t->ndim));
+  for (int i = 0; i < t->ndim; i++)
+    INTEGER(s)[i] = t->shape[i] > INT_MAX ? NA_INTEGER : (int)t->shape[i];
+  UNPROTECT(1);
+  return s;
+}
+
+SEXP C_tl_shape(SEXP x) { return shape_sexp(tl_r_unwrap(x)); }
+
+/* Fields are answered directly; any other name is looked up among the methods and returned
+ * as a closure whose environment binds `self` to x. */
+SEXP C_tl_dollar(SEXP x, SEXP name) {
+  if (TYPEOF(name) != STRSXP || XLENGTH(name) != 1) tl_r_stop(TL_ERR_VALUE, "invalid name");
+  const char *nm = CHAR(STRING_ELT(name, 0));
+  tl_tensor *t = tl_r_unwrap(x);
+  switch (nm[0]) {
+  case 'd':
+    if (!strcmp(nm, "dtype")) return tl_r_dtype_object(t->dtype);
+    if (!strcmp(nm, "device")) return device_obj;
+    break;
+  case 'g':
+    if (!strcmp(nm, "grad") || !strcmp(nm, "grad_fn")) return R_NilValue;
+    break;
+  case 'i':
+    if (!strcmp(nm, "is_leaf")) return Rf_ScalarLogical(1);
+    if (!strcmp(nm, "is_cuda")) return Rf_ScalarLogical(0);
+    break;
+  case 'n':
+    if (!strcmp(nm, "ndim")) return Rf_ScalarInteger(t->ndim);
+    if (!strcmp(nm, "names")) return R_NilValue;
+    break;
+  case 'r':
+    if (!strcmp(nm, "requires_grad")) return Rf_ScalarLogical(t->requires_grad);
+    break;
+  case 's':
+    if (!strcmp(nm, "shape")) return shape_sexp(t);
+    break;
+  default: break;
+  }
+  SEXP sym = Rf_installChar(STRING_ELT(name, 0));
+  SEXP fun = Rf_findVarInFrame(methods_env, sym);
+  if (fun == R_UnboundValue)
+    tl_r_stop(TL_ERR_VALUE, "'%s' is not a field or method of torch_tensor", nm);
+  SEXP env = PROTECT(R_NewEnv(CLOENV(fun), FALSE, 1));
+  Rf_defineVar(self_sym, x, env);
+  /* duplicating a closure is shallow: formals and (compiled) body are shared */
+  SEXP clo = Rf_shallow_duplicate(fun);
+  SET_CLOENV(clo, env);
+  UNPROTECT(1);
+  return clo;
+}
+
+SEXP C_tl_set_requires_grad(SEXP x, SEXP value) {
+  tl_tensor *t = tl_r_unwrap(x);
+  tl_r_set_requires_grad(t, tl_r_flag(value, "requires_grad"));
+  return x;
+}
+
+SEXP C_tl_numel(SEXP x) { return Rf_ScalarReal((double)tl_r_unwrap(x)->numel); }
+
+SEXP C_tl_strides(SEXP x) {
+  tl_tensor *t = tl_r_unwrap(x);
+  SEXP s = PROTECT(Rf_allocVector(INTSXP, t->ndim));
+  for (int i = 0; i < t->ndim; i++) INTEGER(s)[i] = (int)t->strides[i];
+  UNPROTECT(1);
+  return s;
+}
+
+SEXP C_tl_is_contiguous(SEXP x) { return Rf_ScalarLogical(tl_is_contiguous(tl_r_unwrap(x))); }
+
+SEXP C_tl_type_name(SEXP x) { return Rf_mkString(tl_dtype_name(tl_r_unwrap(x)->dtype)); }
+
+SEXP C_tl_version(SEXP x) { return Rf_ScalarReal((double)tl_r_unwrap(x)->storage->version); }
+
+SEXP C_tl_data_ptr(SEXP x) {
+  char buf[32];
+  snprintf(buf, sizeof buf, "%p", tl_data(tl_r_unwrap(x)));
+  return Rf_mkString(buf);
+}
+
+SEXP C_tl_is_valid(SEXP x) {
+  return Rf_ScalarLogical(tl_r_is_tensor(x) && R_ExternalPtrAddr(x) != NULL);
+}
+
+/* ---------------------------------------------------------------- conversions */
+
+SEXP C_tl_to(SEXP x, SEXP dtype, SEXP copy) {
+  tl_tensor *t = tl_r_unwrap(x);
+  tl_dtype dt = tl_r_dtype(dtype, t->dtype);
+  int cp = tl_r_flag(copy, "copy");
+  if (dt == t->dtype && !cp) return x;
+  return tl_r_wrap(tl_to_dtype(t, dt, 1));
+}
+
+SEXP C_tl_clone(SEXP x) { return tl_r_wrap(tl_clone(tl_r_unwrap(x))); }
+
+SEXP C_tl_contiguous(SEXP x) {
+  tl_tensor *t = tl_r_unwrap(x);
+  if (tl_is_contiguous(t)) return x;
+  return tl_r_wrap(tl_clone(t));
+}
+
+/* ---------------------------------------------------------------- memory and threads */
+
+SEXP C_tl_mem(void) {
+  SEXP out = PROTECT(Rf_allocVector(REALSXP, 2));
+  REAL(out)[0] = (double)tl_mem_bytes();
+  REAL(out)[1] = (double)tl_mem_objects();
+  UNPROTECT(1);
+  return out;
+}
+
+SEXP C_tl_set_num_threads(SEXP n) {
+  double v = tl_r_double(n, "num_threads");
+  if (!(v >= 1 && v <= 1024 && v == (int)v))
+    tl_r_stop(TL_ERR_VALUE, "num_threads must be a whole number between 1 and 1024");
+  tl_set_num_threads((int)v);
+  return R_NilValue;
+}
+
+SEXP C_tl_get_num_threads(void) { return Rf_ScalarInteger(tl_get_num_threads()); }
+
+SEXP C_tl_backend_info(void) {
+  SEXP out = PROTECT(Rf_allocVector(VECSXP, 3));
+  SEXP nms = PROTECT(Rf_allocVector(STRSXP, 3));
+  SET_VECTOR_ELT(out, 0, Rf_mkString(tl_blas_name()));
+  SET_VECTOR_ELT(out, 1, Rf_ScalarInteger(tl_get_num_threads()));
+  SET_VECTOR_ELT(out, 2, Rf_ScalarLogical(tl_have_openmp()));
+  SET_STRING_ELT(nms, 0, Rf_mkChar("blas"));
+  SET_STRING_ELT(nms, 1, Rf_mkChar("num_threads"));
+  SET_STRING_ELT(nms, 2, Rf_mkChar("openmp"));
+  Rf_setAttrib(out, R_NamesSymbol, nms);
+  UNPROTECT(2);
+  return out;
+}

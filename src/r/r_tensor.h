@@ -1,0 +1,30 @@
+/* Shared declarations of the R layer: handles, error signalling and argument helpers. */
+#ifndef TL_R_TENSOR_H
+#define TL_R_TENSOR_H
+
+#define R_NO_REMAP
+#include <R.h>
+#include <Rinternals.h>
+
+#include "../core/tensor.h"
+
+/* Error kinds map to R condition classes (value_error, runtime_error, ...). */
+void tl_r_throw(void) __attribute__((noreturn));                /* from the core's last error */
+void tl_r_stop(tl_status kind, const char *fmt, ...) __attribute__((noreturn, format(printf, 2, 3)));
+
+/* Wraps a tensor in a new R handle; steals the caller's reference (releases it on failure). */
+SEXP tl_r_wrap(tl_tensor *t);
+/* The tensor behind a handle (borrowed); errors for anything else. */
+tl_tensor *tl_r_unwrap(SEXP x);
+int tl_r_is_tensor(SEXP x);
+
+/* dtype argument: NULL gives `dflt` */
+tl_dtype tl_r_dtype(SEXP x, tl_dtype dflt);
+SEXP tl_r_dtype_object(tl_dtype dt);
+/* size argument: numeric vector of non-negative whole numbers */
+int tl_r_shape(SEXP size, int64_t *shape);
+double tl_r_double(SEXP x, const char *what);
+int tl_r_flag(SEXP x, const char *what);
+void tl_r_set_requires_grad(tl_tensor *t, int flag);
+
+#endif

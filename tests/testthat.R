@@ -1,0 +1,4 @@
+library(testthat)
+library(torchlite)
+
+test_check("torchlite")
