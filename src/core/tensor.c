@@ -149,6 +149,7 @@ static tl_tensor *tensor_header(tl_dtype dt, int ndim, const int64_t *shape, int
   t->ndim = ndim;
   t->dtype = dt;
   t->requires_grad = 0;
+  t->wrapped_number = 0;
   t->autograd = NULL;
   for (int i = 0; i < ndim; i++) t->shape[i] = shape[i];
   return t;

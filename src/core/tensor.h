@@ -34,6 +34,10 @@ typedef struct tl_tensor {
   int32_t ndim;
   tl_dtype dtype;
   int requires_grad;
+  /* 1 for a 0-d tensor made from an R scalar (`2 * x`): like PyTorch's wrapped numbers it
+   * does not widen the result dtype within its category (a double scalar times a float32
+   * tensor stays float32). */
+  int wrapped_number;
   struct tl_autograd_meta *autograd;
   int64_t shape[TL_MAX_DIMS];
   int64_t strides[TL_MAX_DIMS]; /* in elements */

@@ -39,10 +39,17 @@
   X(C_tl_rand, 4)                  \
   X(C_tl_randint, 5)
 
-ENTRIES(DECL)
+/* each op family lists its entry points in its own header */
+#include "calls_elementwise.h"
+#include "calls_reduce.h"
+#include "calls_shape.h"
+
+#define ALL_ENTRIES(X) ENTRIES(X) CALLS_ELEMENTWISE(X) CALLS_REDUCE(X) CALLS_SHAPE(X)
+
+ALL_ENTRIES(DECL)
 
 #define ENTRY(name, n) {#name, (DL_FUNC)&name, n},
-static const R_CallMethodDef call_methods[] = {ENTRIES(ENTRY){NULL, NULL, 0}};
+static const R_CallMethodDef call_methods[] = {ALL_ENTRIES(ENTRY){NULL, NULL, 0}};
 
 void R_init_torchlite(DllInfo *dll) {
   R_registerRoutines(dll, NULL, call_methods, NULL, NULL);
