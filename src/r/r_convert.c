@@ -27,7 +27,8 @@ static int r_shape(SEXP data, int64_t *shape) {
   return nd;
 }
 
-SEXP C_tl_from_r(SEXP data, SEXP dtype, SEXP requires_grad) {
+/* Converts R data to a new tensor; dt < 0 means the default dtype for the data's type. */
+tl_tensor *tl_r_from_array(SEXP data, int dt_code) {
   tl_dtype src_dt, dflt;
   void *ptr;
   switch (TYPEOF(data)) {
@@ -43,14 +44,10 @@ SEXP C_tl_from_r(SEXP data, SEXP dtype, SEXP requires_grad) {
               "or logical vector, matrix or array",
               Rf_type2char(TYPEOF(data)));
   }
-  tl_dtype dt = tl_r_dtype(dtype, dflt);
-  int rg = tl_r_flag(requires_grad, "requires_grad");
+  tl_dtype dt = dt_code < 0 ? dflt : (tl_dtype)dt_code;
   int64_t shape[TL_MAX_DIMS], strides[TL_MAX_DIMS];
   int nd = r_shape(data, shape);
   colmajor_strides(nd, shape, strides);
-  if (rg && !tl_dtype_is_floating(dt))
-    tl_r_stop(TL_ERR_RUNTIME,
-              "Only Tensors of floating point and complex dtype can require gradients");
   tl_tensor *src = tl_tensor_borrow(ptr, src_dt, nd, shape, strides);
   if (!src) tl_r_throw();
   tl_tensor *out = tl_tensor_empty(dt, nd, shape);
@@ -64,8 +61,45 @@ SEXP C_tl_from_r(SEXP data, SEXP dtype, SEXP requires_grad) {
     tl_tensor_release(out);
     tl_r_throw();
   }
+  return out;
+}
+
+SEXP C_tl_from_r(SEXP data, SEXP dtype, SEXP requires_grad) {
+  int dt = Rf_isNull(dtype) ? -1 : (int)tl_r_dtype(dtype, TL_FLOAT32);
+  int rg = tl_r_flag(requires_grad, "requires_grad");
+  if (rg) {
+    tl_dtype eff = dt >= 0 ? (tl_dtype)dt : TYPEOF(data) == REALSXP ? TL_FLOAT32 : TL_INT64;
+    if (!tl_dtype_is_floating(eff))
+      tl_r_stop(TL_ERR_RUNTIME,
+                "Only Tensors of floating point and complex dtype can require gradients");
+  }
+  tl_tensor *out = tl_r_from_array(data, dt);
   out->requires_grad = rg;
   return tl_r_wrap(out);
+}
+
+tl_tensor *tl_r_as_tensor(SEXP x) {
+  if (tl_r_is_tensor(x)) {
+    tl_tensor *t = tl_r_unwrap(x);
+    tl_tensor_retain(t);
+    return t;
+  }
+  if (XLENGTH(x) == 1 && Rf_isNull(Rf_getAttrib(x, R_DimSymbol)) &&
+      (TYPEOF(x) == REALSXP || TYPEOF(x) == INTSXP || TYPEOF(x) == LGLSXP) && !Rf_isFactor(x)) {
+    tl_dtype dt = TYPEOF(x) == REALSXP ? TL_FLOAT64 : TYPEOF(x) == INTSXP ? TL_INT64 : TL_BOOL;
+    tl_tensor *t = tl_tensor_empty(dt, 0, NULL);
+    if (!t) tl_r_throw();
+    switch (TYPEOF(x)) {
+    case REALSXP: *(double *)tl_data(t) = REAL(x)[0]; break;
+    case INTSXP:
+      *(int64_t *)tl_data(t) = INTEGER(x)[0] == NA_INTEGER ? INT64_MIN : INTEGER(x)[0];
+      break;
+    default: *(uint8_t *)tl_data(t) = LOGICAL(x)[0] != 0; break;
+    }
+    t->wrapped_number = 1;
+    return t;
+  }
+  return tl_r_from_array(x, -1);
 }
 
 static void check_i32_range(char **d, const int64_t *s, int64_t n, void *ctx) {

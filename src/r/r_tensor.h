@@ -17,6 +17,12 @@ SEXP tl_r_wrap(tl_tensor *t);
 /* The tensor behind a handle (borrowed); errors for anything else. */
 tl_tensor *tl_r_unwrap(SEXP x);
 int tl_r_is_tensor(SEXP x);
+/* Any tensor-like argument as a tensor the caller must release: a handle gives its tensor
+ * (one more reference), an R scalar a 0-d "wrapped number" (R double -> float64, integer ->
+ * int64, logical -> bool), an R vector or array a new tensor as torch_tensor() makes it. */
+tl_tensor *tl_r_as_tensor(SEXP x);
+/* R data to a new tensor; dt < 0 picks the default dtype for the R type. */
+tl_tensor *tl_r_from_array(SEXP data, int dt);
 
 /* dtype argument: NULL gives `dflt` */
 tl_dtype tl_r_dtype(SEXP x, tl_dtype dflt);
