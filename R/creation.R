@@ -37,7 +37,7 @@ resolve_size <- function(...) {
 #' @export
 torch_tensor <- function(data, dtype = NULL, device = NULL, requires_grad = FALSE,
                          pin_memory = FALSE) {
-  if (!is.null(device)) torch_device(if (inherits(device, "torch_device")) device$type else device)
+  check_device(device)
   if (is_torch_tensor(data)) {
     out <- .Call(C_tl_to, data, dtype, TRUE)
     return(.Call(C_tl_set_requires_grad, out, requires_grad))
@@ -75,6 +75,7 @@ NULL
 #' @export
 torch_zeros <- function(..., names = NULL, dtype = NULL, layout = NULL, device = NULL,
                         requires_grad = FALSE) {
+  check_device(device)
   .Call(C_tl_zeros, resolve_size(...), dtype, requires_grad)
 }
 
@@ -82,6 +83,7 @@ torch_zeros <- function(..., names = NULL, dtype = NULL, layout = NULL, device =
 #' @export
 torch_ones <- function(..., names = NULL, dtype = NULL, layout = NULL, device = NULL,
                        requires_grad = FALSE) {
+  check_device(device)
   .Call(C_tl_full, resolve_size(...), 1, dtype, requires_grad)
 }
 
@@ -89,6 +91,7 @@ torch_ones <- function(..., names = NULL, dtype = NULL, layout = NULL, device = 
 #' @export
 torch_empty <- function(..., names = NULL, dtype = NULL, layout = NULL, device = NULL,
                         requires_grad = FALSE) {
+  check_device(device)
   .Call(C_tl_zeros, resolve_size(...), dtype, requires_grad)
 }
 
@@ -96,7 +99,12 @@ torch_empty <- function(..., names = NULL, dtype = NULL, layout = NULL, device =
 #' @export
 torch_full <- function(size, fill_value, names = NULL, dtype = NULL, layout = NULL,
                        device = NULL, requires_grad = FALSE) {
+  check_device(device)
   .Call(C_tl_full, size, fill_value, dtype, requires_grad)
+}
+
+check_device <- function(device) {
+  if (!is.null(device)) torch_device(if (inherits(device, "torch_device")) device$type else device)
 }
 
 like_dtype <- function(input, dtype) {
@@ -109,6 +117,7 @@ like_dtype <- function(input, dtype) {
 #' @export
 torch_zeros_like <- function(input, dtype = NULL, layout = NULL, device = NULL,
                              requires_grad = FALSE, memory_format = NULL) {
+  check_device(device)
   .Call(C_tl_zeros, dim(input), like_dtype(input, dtype), requires_grad)
 }
 
@@ -116,6 +125,7 @@ torch_zeros_like <- function(input, dtype = NULL, layout = NULL, device = NULL,
 #' @export
 torch_ones_like <- function(input, dtype = NULL, layout = NULL, device = NULL,
                             requires_grad = FALSE, memory_format = NULL) {
+  check_device(device)
   .Call(C_tl_full, dim(input), 1, like_dtype(input, dtype), requires_grad)
 }
 
@@ -123,6 +133,7 @@ torch_ones_like <- function(input, dtype = NULL, layout = NULL, device = NULL,
 #' @export
 torch_empty_like <- function(input, dtype = NULL, layout = NULL, device = NULL,
                              requires_grad = FALSE, memory_format = NULL) {
+  check_device(device)
   .Call(C_tl_zeros, dim(input), like_dtype(input, dtype), requires_grad)
 }
 
@@ -130,6 +141,7 @@ torch_empty_like <- function(input, dtype = NULL, layout = NULL, device = NULL,
 #' @export
 torch_full_like <- function(input, fill_value, dtype = NULL, layout = NULL, device = NULL,
                             requires_grad = FALSE, memory_format = NULL) {
+  check_device(device)
   .Call(C_tl_full, dim(input), fill_value, like_dtype(input, dtype), requires_grad)
 }
 
@@ -169,6 +181,7 @@ torch_arange <- function(start, end, step = 1, dtype = NULL, layout = NULL, devi
 #' @export
 torch_linspace <- function(start, end, steps = 100, dtype = NULL, layout = NULL,
                            device = NULL, requires_grad = FALSE) {
+  check_device(device)
   .Call(C_tl_linspace, start, end, steps, dtype, requires_grad)
 }
 
@@ -176,13 +189,15 @@ torch_linspace <- function(start, end, steps = 100, dtype = NULL, layout = NULL,
 #' @export
 torch_eye <- function(n, m = n, dtype = NULL, layout = NULL, device = NULL,
                       requires_grad = FALSE) {
+  check_device(device)
   .Call(C_tl_eye, n, m, dtype, requires_grad)
 }
 
 #' Random tensors
 #'
 #' `torch_rand()` draws uniformly from \[0, 1), `torch_randn()` from the standard normal,
-#' `torch_randint()` whole numbers from \[low, high). After `torch_manual_seed(s)` the
+#' `torch_randint()` whole numbers from \[low, high) (as float32 unless `dtype` is
+#' given, as in R torch). After `torch_manual_seed(s)` the
 #' values are exactly those PyTorch's CPU generator gives after `torch.manual_seed(s)`.
 #'
 #' @param low,high the range of `torch_randint()`: low inclusive, high exclusive.
@@ -203,6 +218,7 @@ NULL
 #' @export
 torch_rand <- function(..., names = NULL, dtype = NULL, layout = NULL, device = NULL,
                        requires_grad = FALSE) {
+  check_device(device)
   .Call(C_tl_rand, resolve_size(...), FALSE, dtype, requires_grad)
 }
 
@@ -210,6 +226,7 @@ torch_rand <- function(..., names = NULL, dtype = NULL, layout = NULL, device = 
 #' @export
 torch_randn <- function(..., names = NULL, dtype = NULL, layout = NULL, device = NULL,
                         requires_grad = FALSE) {
+  check_device(device)
   .Call(C_tl_rand, resolve_size(...), TRUE, dtype, requires_grad)
 }
 
@@ -217,6 +234,7 @@ torch_randn <- function(..., names = NULL, dtype = NULL, layout = NULL, device =
 #' @export
 torch_randint <- function(low, high, size, generator = NULL, dtype = NULL, layout = NULL,
                           device = NULL, requires_grad = FALSE, memory_format = NULL) {
+  check_device(device)
   .Call(C_tl_randint, low, high, size, dtype, requires_grad)
 }
 
@@ -224,6 +242,7 @@ torch_randint <- function(low, high, size, generator = NULL, dtype = NULL, layou
 #' @export
 torch_rand_like <- function(input, dtype = NULL, layout = NULL, device = NULL,
                             requires_grad = FALSE, memory_format = NULL) {
+  check_device(device)
   .Call(C_tl_rand, dim(input), FALSE, like_dtype(input, dtype), requires_grad)
 }
 
@@ -231,6 +250,7 @@ torch_rand_like <- function(input, dtype = NULL, layout = NULL, device = NULL,
 #' @export
 torch_randn_like <- function(input, dtype = NULL, layout = NULL, device = NULL,
                              requires_grad = FALSE, memory_format = NULL) {
+  check_device(device)
   .Call(C_tl_rand, dim(input), TRUE, like_dtype(input, dtype), requires_grad)
 }
 
@@ -238,6 +258,7 @@ torch_randn_like <- function(input, dtype = NULL, layout = NULL, device = NULL,
 #' @export
 torch_randint_like <- function(input, low, high, dtype = NULL, layout = NULL, device = NULL,
                                requires_grad = FALSE) {
+  check_device(device)
   .Call(C_tl_randint, low, high, dim(input), like_dtype(input, dtype), requires_grad)
 }
 

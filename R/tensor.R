@@ -132,7 +132,7 @@ define_methods(
 #' tensor's dims and the same `x[i, j]` values. Floating types become doubles, integer types
 #' R integers (values beyond R's integer range give a warning) and bool logicals.
 #' `as.numeric()`, `as.integer()`, `as.logical()`, `as.vector()` and `as.matrix()` go
-#' through it.
+#' through it; `as.numeric()` converts int64 tensors to doubles exactly.
 #'
 #' @param x a `torch_tensor`.
 #' @param mode,... as for the base functions.
@@ -145,34 +145,34 @@ define_methods(
 as_array <- function(x) UseMethod("as_array")
 
 #' @export
-as_array.torch_tensor <- function(x) .Call(C_tl_as_array, x)
+as_array.torch_tensor <- function(x) .Call(C_tl_as_array, x, FALSE)
 
 #' @rdname as_array
 #' @export
 as.array.torch_tensor <- function(x, ...) {
-  a <- .Call(C_tl_as_array, x)
+  a <- .Call(C_tl_as_array, x, FALSE)
   if (is.null(dim(a))) array(a, dim = length(a)) else a
 }
 
 #' @rdname as_array
 #' @export
-as.matrix.torch_tensor <- function(x, ...) as.matrix(.Call(C_tl_as_array, x))
+as.matrix.torch_tensor <- function(x, ...) as.matrix(.Call(C_tl_as_array, x, FALSE))
 
 #' @rdname as_array
 #' @export
-as.vector.torch_tensor <- function(x, mode = "any") as.vector(.Call(C_tl_as_array, x), mode)
+as.vector.torch_tensor <- function(x, mode = "any") as.vector(.Call(C_tl_as_array, x, FALSE), mode)
 
 #' @rdname as_array
 #' @export
-as.double.torch_tensor <- function(x, ...) as.double(.Call(C_tl_as_array, x))
+as.double.torch_tensor <- function(x, ...) as.double(.Call(C_tl_as_array, x, TRUE))
 
 #' @rdname as_array
 #' @export
-as.integer.torch_tensor <- function(x, ...) as.integer(.Call(C_tl_as_array, x))
+as.integer.torch_tensor <- function(x, ...) as.integer(.Call(C_tl_as_array, x, FALSE))
 
 #' @rdname as_array
 #' @export
-as.logical.torch_tensor <- function(x, ...) as.logical(.Call(C_tl_as_array, x))
+as.logical.torch_tensor <- function(x, ...) as.logical(.Call(C_tl_as_array, x, FALSE))
 
 #' @export
 dim.torch_tensor <- function(x) .Call(C_tl_shape, x)
@@ -201,3 +201,7 @@ torchlite_memory <- function() {
   m <- .Call(C_tl_mem)
   c(bytes = m[1], objects = m[2])
 }
+
+# internal: identity of the memory behind a tensor, and whether a handle is usable
+.tl_data_ptr <- function(x) .Call(C_tl_data_ptr, x)
+.tl_is_valid <- function(x) .Call(C_tl_is_valid, x)

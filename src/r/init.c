@@ -27,7 +27,7 @@
   X(C_tl_get_num_threads, 0)       \
   X(C_tl_backend_info, 0)          \
   X(C_tl_from_r, 3)                \
-  X(C_tl_as_array, 1)              \
+  X(C_tl_as_array, 2)              \
   X(C_tl_values, 1)                \
   X(C_tl_item, 1)                  \
   X(C_tl_full, 4)                  \

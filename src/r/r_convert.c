@@ -107,7 +107,7 @@ static void check_i32_range(char **d, const int64_t *s, int64_t n, void *ctx) {
   const char *p = d[0];
   for (int64_t k = 0; k < n; k++, p += s[0]) {
     int64_t v = *(const int64_t *)p;
-    if (v > INT32_MAX || v <= INT32_MIN) *bad = 1;
+    if (v > INT32_MAX || v < INT32_MIN) *bad = 1;
   }
 }
 
@@ -121,15 +121,15 @@ static int int64_fits_int(const tl_tensor *t) {
 }
 
 /* Copies t into a new R vector laid out with the given element strides. */
-static SEXP to_r_vector(const tl_tensor *t, const int64_t *strides, int *overflow) {
+static SEXP to_r_vector(const tl_tensor *t, const int64_t *strides, int *overflow, int dbl) {
   SEXPTYPE type;
   tl_dtype dst_dt;
-  switch (t->dtype) {
+  switch (dbl ? TL_FLOAT64 : t->dtype) {
   case TL_FLOAT32: case TL_FLOAT64: type = REALSXP; dst_dt = TL_FLOAT64; break;
   case TL_INT32: case TL_INT64: type = INTSXP; dst_dt = TL_INT32; break;
   default: type = LGLSXP; dst_dt = TL_INT32; break;
   }
-  *overflow = t->dtype == TL_INT64 && !int64_fits_int(t);
+  *overflow = !dbl && t->dtype == TL_INT64 && !int64_fits_int(t);
   SEXP out = PROTECT(Rf_allocVector(type, (R_xlen_t)t->numel));
   void *ptr = type == REALSXP ? (void *)REAL(out) : type == INTSXP ? (void *)INTEGER(out)
                                                                    : (void *)LOGICAL(out);
@@ -148,13 +148,15 @@ static void warn_overflow(int overflow) {
                "results. Use as.integer64(x)");
 }
 
-/* as_array(): dims set for 2 and more dimensions, a plain vector otherwise */
-SEXP C_tl_as_array(SEXP x) {
+/* as_array(): dims set for 2 and more dimensions, a plain vector otherwise. With `dbl`,
+ * every dtype comes back as doubles (as.numeric() of an int64 tensor is then exact). */
+SEXP C_tl_as_array(SEXP x, SEXP as_double) {
+  int dbl = tl_r_flag(as_double, "as_double");
   tl_tensor *t = tl_r_unwrap(x);
   int64_t strides[TL_MAX_DIMS];
   colmajor_strides(t->ndim, t->shape, strides);
   int overflow;
-  SEXP out = PROTECT(to_r_vector(t, strides, &overflow));
+  SEXP out = PROTECT(to_r_vector(t, strides, &overflow, dbl));
   if (t->ndim >= 2) {
     SEXP dim = PROTECT(Rf_allocVector(INTSXP, t->ndim));
     for (int i = 0; i < t->ndim; i++) INTEGER(dim)[i] = (int)t->shape[i];

@@ -112,7 +112,8 @@ SEXP C_tl_randint(SEXP low, SEXP high, SEXP size, SEXP dtype, SEXP requires_grad
   if (!(lo < hi))
     tl_r_stop(TL_ERR_VALUE, "random_ expects 'from' to be less than 'to', but got from=%lld >= to=%lld",
               (long long)lo, (long long)hi);
-  tl_dtype dt = tl_r_dtype(dtype, TL_INT64);
+  /* R torch's randint returns the default dtype (float32), unlike PyTorch's int64 */
+  tl_dtype dt = tl_r_dtype(dtype, TL_FLOAT32);
   int rg = grad_flag(requires_grad, dt);
   if (dt == TL_BOOL) tl_r_stop(TL_ERR_TYPE, "randint is not implemented for dtype Bool");
   tl_tensor *t = tl_tensor_empty(dt, nd, shape);

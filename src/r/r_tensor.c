@@ -3,6 +3,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <math.h>
 #include <string.h>
 
 #include "../core/parallel.h"
@@ -118,7 +119,7 @@ tl_dtype tl_r_dtype(SEXP x, tl_dtype dflt) {
 SEXP tl_r_dtype_object(tl_dtype dt) { return VECTOR_ELT(dtype_objs, (R_xlen_t)dt); }
 
 int tl_r_shape(SEXP size, int64_t *shape) {
-  if (!Rf_isNumeric(size) || Rf_isFactor(size))
+  if ((TYPEOF(size) != INTSXP && TYPEOF(size) != REALSXP) || Rf_isFactor(size))
     tl_r_stop(TL_ERR_VALUE, "size must be a numeric vector of non-negative whole numbers");
   R_xlen_t n = XLENGTH(size);
   if (n > TL_MAX_DIMS)
@@ -134,8 +135,8 @@ int tl_r_shape(SEXP size, int64_t *shape) {
       v = REAL(size)[i];
       if (ISNAN(v)) tl_r_stop(TL_ERR_VALUE, "size must not contain NA or NaN");
     }
-    if (v != v || v > 9.0e15 || v < -9.0e15 || v != (double)(int64_t)v)
-      tl_r_stop(TL_ERR_VALUE, "size must contain whole numbers, got %g", v);
+    if (v != floor(v)) tl_r_stop(TL_ERR_VALUE, "size must contain whole numbers, got %g", v);
+    if (v >= 9.2e18 || v <= -9.2e18) tl_r_stop(TL_ERR_VALUE, "size %g is too large", v);
     shape[i] = (int64_t)v;
   }
   /* negative sizes and overflow are checked by the core with libtorch's wording */
