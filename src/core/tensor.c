@@ -79,7 +79,8 @@ void tl_contiguous_strides(int ndim, const int64_t *shape, int64_t *strides) {
   int64_t s = 1;
   for (int i = ndim - 1; i >= 0; i--) {
     strides[i] = s;
-    s *= shape[i] > 1 ? shape[i] : 1;
+    /* only a zero-size tensor can have dims whose product overflows; its strides are moot */
+    if (shape[i] > 1 && s <= INT64_MAX / shape[i]) s *= shape[i];
   }
 }
 
@@ -187,7 +188,10 @@ tl_tensor *tl_tensor_view_of(tl_storage *storage, tl_dtype dt, int ndim, const i
   int64_t numel;
   tl_tensor *t = tensor_header(dt, ndim, shape, &numel);
   if (!t) return NULL;
-  for (int i = 0; i < ndim; i++) t->strides[i] = strides[i];
+  if (strides)
+    for (int i = 0; i < ndim; i++) t->strides[i] = strides[i];
+  else
+    tl_contiguous_strides(ndim, shape, t->strides);
   t->offset = offset;
   tl_storage_retain(storage);
   t->storage = storage;

@@ -65,7 +65,7 @@ void tl_storage_release(tl_storage *s);
 /* ---- tensors ---- */
 tl_tensor *tl_tensor_empty(tl_dtype dt, int ndim, const int64_t *shape);
 tl_tensor *tl_tensor_zeros(tl_dtype dt, int ndim, const int64_t *shape);
-/* A view on `storage` (which gains a reference). */
+/* A view on `storage` (which gains a reference); NULL strides mean contiguous. */
 tl_tensor *tl_tensor_view_of(tl_storage *storage, tl_dtype dt, int ndim, const int64_t *shape,
                              const int64_t *strides, int64_t offset);
 /* A tensor over memory the core does not own (valid only while the memory is). */

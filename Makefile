@@ -1,0 +1,66 @@
+# Developer tasks. The README's two commands use `make setup` and `make test`.
+R ?= R
+RSCRIPT ?= Rscript
+CC ?= gcc
+WARN = -std=c11 -O2 -Wall -Wextra -pedantic -Werror
+RCPPFLAGS := $(shell $(R) CMD config --cppflags)
+
+.PHONY: setup install deps test test-r test-c warnings sanitize document demo check clean
+
+# Everything a fresh Debian machine needs, then the package, then the demo.
+setup: deps install demo
+
+deps:
+	@if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	  (dpkg -s libopenblas-dev >/dev/null 2>&1 || \
+	   (apt-get update -qq && apt-get install -y -qq libopenblas-dev pkg-config >/dev/null)) || \
+	  echo "note: could not install OpenBLAS; falling back to R's BLAS"; \
+	fi
+	$(RSCRIPT) -e 'need <- c("testthat", "knitr", "rmarkdown", "roxygen2"); \
+	  miss <- need[!vapply(need, requireNamespace, TRUE, quietly = TRUE)]; \
+	  if (length(miss)) install.packages(miss, repos = "https://cloud.r-project.org")'
+
+install:
+	$(R) CMD INSTALL .
+
+demo:
+	$(RSCRIPT) -e 'torchlite::torchlite_example("basics")'
+
+# The whole test suite: C core tests, a -Wall -Wextra build of every C file, testthat.
+test: test-c warnings test-r
+
+test-r: install
+	$(RSCRIPT) tools/run-tests.R
+
+test-c:
+	@mkdir -p build
+	$(CC) $(WARN) -Isrc/core tests/c/test_core.c src/core/*.c src/core/ops/*.c -lm -o build/test_core
+	./build/test_core
+	$(CC) -std=c11 -O2 -Wall -Wextra -pedantic -Isrc/core tests/c/test_random.c src/core/random.c -lm -o build/test_random
+	./build/test_random
+
+# Every C file compiled with warnings as errors (the package build uses R's flags).
+warnings:
+	@mkdir -p build
+	@for f in src/core/*.c src/core/ops/*.c; do \
+	  $(CC) $(WARN) -fopenmp -c $$f -o build/w.o || exit 1; done
+	@for f in src/r/*.c; do \
+	  $(CC) -std=c11 -O2 -Wall -Wextra -Werror -Wno-unused-parameter -fopenmp $(RCPPFLAGS) -c $$f -o build/w.o || exit 1; done
+	@echo "warnings: all C files compile cleanly with -Wall -Wextra"
+
+sanitize:
+	@mkdir -p build
+	$(CC) -std=c11 -g -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -Isrc/core \
+	  tests/c/test_core.c src/core/*.c src/core/ops/*.c -lm -o build/test_core_san
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1 ./build/test_core_san
+
+document:
+	$(RSCRIPT) -e 'roxygen2::roxygenise(roclets = c("rd", "namespace"), load_code = "source")'
+
+check:
+	$(R) CMD build .
+	_R_CHECK_FORCE_SUGGESTS_=false $(R) CMD check --no-manual torchlite_*.tar.gz
+
+clean:
+	rm -rf build torchlite_*.tar.gz torchlite.Rcheck
+	./cleanup
