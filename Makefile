@@ -16,9 +16,7 @@ deps:
 	   (apt-get update -qq && apt-get install -y -qq libopenblas-dev pkg-config >/dev/null)) || \
 	  echo "note: could not install OpenBLAS; falling back to R's BLAS"; \
 	fi
-	$(RSCRIPT) -e 'need <- c("testthat", "knitr", "rmarkdown", "roxygen2"); \
-	  miss <- need[!vapply(need, requireNamespace, TRUE, quietly = TRUE)]; \
-	  if (length(miss)) install.packages(miss, repos = "https://cloud.r-project.org")'
+	$(RSCRIPT) tools/install-deps.R
 
 install:
 	$(R) CMD INSTALL .
