@@ -4,6 +4,9 @@ RSCRIPT ?= Rscript
 CC ?= gcc
 WARN = -std=c11 -O2 -Wall -Wextra -pedantic -Werror
 RCPPFLAGS := $(shell $(R) CMD config --cppflags)
+# the BLAS for the C tests: OpenBLAS through pkg-config, else R's
+BLAS_TEST := $(shell pkg-config --exists openblas 2>/dev/null && echo "-DTL_HAVE_OPENBLAS $$(pkg-config --cflags --libs openblas)" || $(R) CMD config BLAS_LIBS)
+CORE_SRC = src/core/*.c src/core/ops/*.c src/core/autograd/*.c
 
 .PHONY: setup install deps test test-r test-c warnings sanitize document demo check clean
 
@@ -32,15 +35,17 @@ test-r: install
 
 test-c:
 	@mkdir -p build
-	$(CC) $(WARN) -Isrc/core tests/c/test_core.c src/core/*.c src/core/ops/*.c -lm -o build/test_core
+	$(CC) $(WARN) -fopenmp -Isrc/core tests/c/test_core.c $(CORE_SRC) $(BLAS_TEST) -lm -o build/test_core
 	./build/test_core
+	$(CC) $(WARN) -fopenmp -Isrc/core tests/c/test_autograd.c $(CORE_SRC) $(BLAS_TEST) -lm -o build/test_autograd
+	./build/test_autograd
 	$(CC) -std=c11 -O2 -Wall -Wextra -pedantic -Isrc/core tests/c/test_random.c src/core/random.c -lm -o build/test_random
 	./build/test_random
 
 # Every C file compiled with warnings as errors (the package build uses R's flags).
 warnings:
 	@mkdir -p build
-	@for f in src/core/*.c src/core/ops/*.c; do \
+	@for f in $(CORE_SRC); do \
 	  $(CC) $(WARN) -fopenmp -c $$f -o build/w.o || exit 1; done
 	@for f in src/r/*.c; do \
 	  $(CC) -std=c11 -O2 -Wall -Wextra -Werror -Wno-unused-parameter -fopenmp $(RCPPFLAGS) -c $$f -o build/w.o || exit 1; done
@@ -48,9 +53,11 @@ warnings:
 
 sanitize:
 	@mkdir -p build
-	$(CC) -std=c11 -g -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -Isrc/core \
-	  tests/c/test_core.c src/core/*.c src/core/ops/*.c -lm -o build/test_core_san
-	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1 ./build/test_core_san
+	for t in test_core test_autograd; do \
+	  $(CC) -std=c11 -g -O1 -fopenmp -fsanitize=address,undefined -fno-omit-frame-pointer -Isrc/core \
+	    tests/c/$$t.c $(CORE_SRC) $(BLAS_TEST) -lm -o build/$$t-san || exit 1; \
+	  ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ./build/$$t-san || exit 1; \
+	done
 
 document:
 	$(RSCRIPT) -e 'roxygen2::roxygenise(roclets = c("rd", "namespace"), load_code = "source")'

@@ -43,6 +43,7 @@ NULL
 `$<-.torch_tensor` <- function(x, name, value) {
   switch(name,
     requires_grad = .Call(C_tl_set_requires_grad, x, value),
+    grad = .Call(C_tl_set_grad, x, value),
     signal_torch_error("value_error", paste0("cannot assign to the field '", name, "'"))
   )
   invisible(x)
@@ -74,7 +75,7 @@ dim_arg <- function(dim, ndim) {
   if (!is.numeric(dim) || length(dim) != 1 || is.na(dim) || dim != round(dim))
     signal_torch_error("value_error", "dim must be a single whole number")
   if (dim == 0)
-    signal_torch_error("index_error", "Indexing starts at 1 and got a 0.")
+    signal_torch_error("index_error", "Indexing starts at 1 but found a 0.")
   d <- if (dim > 0) dim else ndim + dim + 1
   if (d < 1 || d > ndim)
     signal_torch_error(
@@ -119,10 +120,6 @@ define_methods(
   int = function() .Call(C_tl_to, self, torch_int32(), FALSE),
   bool = function() .Call(C_tl_to, self, torch_bool(), FALSE),
   cpu = function(memory_format = NULL) self,
-  requires_grad_ = function(requires_grad = TRUE) {
-    .Call(C_tl_set_requires_grad, self, requires_grad)
-    self
-  },
   print = function(n = 30) print.torch_tensor(self, n = n)
 )
 

@@ -2,6 +2,8 @@
 
 #include <string.h>
 
+#include "parallel.h"
+
 void tl_iter_init(tl_iter *it, int nops, int ndim, const int64_t *shape, char **data,
                   const int64_t *const *estrides, const size_t *esize) {
   it->nops = nops;
@@ -114,4 +116,65 @@ tl_status tl_broadcast_strides(const tl_tensor *t, int ndim, const int64_t *shap
                       (long long)shape[i], (long long)t->shape[j], i);
   }
   return TL_OK;
+}
+
+void tl_iter_run_range(const tl_iter *it, tl_loop_fn fn, void *ctx, int64_t begin, int64_t end) {
+  if (begin >= end) return;
+  int nops = it->nops;
+  char *ptr[TL_ITER_MAX_OPS];
+  int64_t inner[TL_ITER_MAX_OPS];
+  if (it->ndim == 0) {
+    for (int k = 0; k < nops; k++) { ptr[k] = it->data[k]; inner[k] = 0; }
+    fn(ptr, inner, 1, ctx);
+    return;
+  }
+  int last = it->ndim - 1;
+  for (int k = 0; k < nops; k++) inner[k] = it->strides[k][last];
+  /* multi-index of `begin` */
+  int64_t idx[TL_MAX_DIMS];
+  int64_t rem = begin;
+  for (int d = last; d >= 0; d--) {
+    idx[d] = rem % it->shape[d];
+    rem /= it->shape[d];
+  }
+  int64_t pos = begin;
+  while (pos < end) {
+    for (int k = 0; k < nops; k++) {
+      char *p = it->data[k];
+      for (int d = 0; d <= last; d++) p += idx[d] * it->strides[k][d];
+      ptr[k] = p;
+    }
+    int64_t n = it->shape[last] - idx[last];
+    if (n > end - pos) n = end - pos;
+    fn(ptr, inner, n, ctx);
+    pos += n;
+    idx[last] += n;
+    for (int d = last; d > 0 && idx[d] == it->shape[d]; d--) {
+      idx[d] = 0;
+      idx[d - 1]++;
+    }
+  }
+}
+
+void tl_iter_run_parallel(const tl_iter *it, tl_loop_fn fn, void *ctx, int64_t grain) {
+#ifdef _OPENMP
+  int64_t numel = it->numel;
+  int nt = tl_get_num_threads();
+  if (grain < 1) grain = 1;
+  if (nt > 1 && numel >= 2 * grain) {
+    int64_t max_chunks = numel / grain;
+    int chunks = max_chunks < nt ? (int)max_chunks : nt;
+#pragma omp parallel for num_threads(chunks) schedule(static, 1)
+    for (int c = 0; c < chunks; c++) {
+      /* chunk boundaries on multiples of 16 elements keep vector loops aligned */
+      int64_t b = (numel * c / chunks) & ~(int64_t)15;
+      int64_t e = c == chunks - 1 ? numel : (numel * (c + 1) / chunks) & ~(int64_t)15;
+      tl_iter_run_range(it, fn, ctx, b, e);
+    }
+    return;
+  }
+#else
+  (void)grain;
+#endif
+  tl_iter_run(it, fn, ctx);
 }

@@ -33,6 +33,12 @@ void tl_iter_init(tl_iter *it, int nops, int ndim, const int64_t *shape, char **
 tl_status tl_iter_tensors(tl_iter *it, int nops, const tl_tensor *const *ops, int ndim,
                           const int64_t *shape);
 void tl_iter_run(const tl_iter *it, tl_loop_fn fn, void *ctx);
+/* Runs fn over the elements [begin, end) of the iteration (row-major order). */
+void tl_iter_run_range(const tl_iter *it, tl_loop_fn fn, void *ctx, int64_t begin, int64_t end);
+/* Like tl_iter_run, but splits the elements into contiguous ranges run on OpenMP threads
+ * when there are at least `grain` elements per thread (fn must be safe to call
+ * concurrently on disjoint ranges and must not call back into R). */
+void tl_iter_run_parallel(const tl_iter *it, tl_loop_fn fn, void *ctx, int64_t grain);
 
 /* Broadcasts two shapes (PyTorch rules); error message as PyTorch's. */
 tl_status tl_broadcast_shapes(int na, const int64_t *a, int nb, const int64_t *b, int *nout,

@@ -19,6 +19,7 @@
   X(C_tl_version, 1)               \
   X(C_tl_data_ptr, 1)              \
   X(C_tl_is_valid, 1)              \
+  X(C_tl_tensor_id, 1)             \
   X(C_tl_to, 3)                    \
   X(C_tl_clone, 1)                 \
   X(C_tl_contiguous, 1)            \
@@ -37,7 +38,27 @@
   X(C_tl_eye, 4)                   \
   X(C_tl_manual_seed, 1)           \
   X(C_tl_rand, 4)                  \
-  X(C_tl_randint, 5)
+  X(C_tl_randint, 5)               \
+  X(C_tl_set_grad_mode, 1)         \
+  X(C_tl_grad_mode, 0)             \
+  X(C_tl_set_anomaly, 1)           \
+  X(C_tl_grad_fn, 1)               \
+  X(C_tl_node_name, 1)             \
+  X(C_tl_node_next, 1)             \
+  X(C_tl_grad, 1)                  \
+  X(C_tl_set_grad, 2)              \
+  X(C_tl_is_leaf, 1)               \
+  X(C_tl_requires_grad, 1)         \
+  X(C_tl_requires_grad_, 2)        \
+  X(C_tl_retain_grad, 1)           \
+  X(C_tl_retains_grad, 1)          \
+  X(C_tl_detach, 1)                \
+  X(C_tl_detach_, 1)               \
+  X(C_tl_register_hook, 2)         \
+  X(C_tl_remove_hook, 2)           \
+  X(C_tl_run_backward, 7)          \
+  X(C_tl_node_variable, 1)         \
+  X(C_tl_custom_record, 3)
 
 /* each op family lists its entry points in its own header */
 #include "calls_elementwise.h"

@@ -6,7 +6,12 @@
 #include <math.h>
 #include <string.h>
 
+#include "../core/autograd/autograd.h"
+#include "../core/autograd/derivatives.h"
 #include "../core/parallel.h"
+
+SEXP C_tl_grad(SEXP x);
+SEXP C_tl_grad_fn(SEXP x);
 
 static SEXP tensor_tag = NULL;  /* tag of every tensor external pointer */
 static SEXP class_attr = NULL;  /* "torch_tensor" */
@@ -159,13 +164,6 @@ int tl_r_flag(SEXP x, const char *what) {
   return LOGICAL(x)[0];
 }
 
-void tl_r_set_requires_grad(tl_tensor *t, int flag) {
-  if (flag && !tl_dtype_is_floating(t->dtype))
-    tl_r_stop(TL_ERR_RUNTIME,
-              "Only Tensors of floating point and complex dtype can require gradients");
-  t->requires_grad = flag;
-}
-
 /* ---------------------------------------------------------------- set-up */
 
 SEXP C_tl_init(SEXP ns, SEXP methods, SEXP dtypes, SEXP device) {
@@ -207,10 +205,11 @@ SEXP C_tl_dollar(SEXP x, SEXP name) {
     if (!strcmp(nm, "device")) return device_obj;
     break;
   case 'g':
-    if (!strcmp(nm, "grad") || !strcmp(nm, "grad_fn")) return R_NilValue;
+    if (!strcmp(nm, "grad")) return C_tl_grad(x);
+    if (!strcmp(nm, "grad_fn")) return C_tl_grad_fn(x);
     break;
   case 'i':
-    if (!strcmp(nm, "is_leaf")) return Rf_ScalarLogical(1);
+    if (!strcmp(nm, "is_leaf")) return Rf_ScalarLogical(tl_is_leaf(t));
     if (!strcmp(nm, "is_cuda")) return Rf_ScalarLogical(0);
     break;
   case 'n':
@@ -218,7 +217,7 @@ SEXP C_tl_dollar(SEXP x, SEXP name) {
     if (!strcmp(nm, "names")) return R_NilValue;
     break;
   case 'r':
-    if (!strcmp(nm, "requires_grad")) return Rf_ScalarLogical(t->requires_grad);
+    if (!strcmp(nm, "requires_grad")) return Rf_ScalarLogical(tl_requires_grad(t));
     break;
   case 's':
     if (!strcmp(nm, "shape")) return shape_sexp(t);
@@ -240,7 +239,7 @@ SEXP C_tl_dollar(SEXP x, SEXP name) {
 
 SEXP C_tl_set_requires_grad(SEXP x, SEXP value) {
   tl_tensor *t = tl_r_unwrap(x);
-  tl_r_set_requires_grad(t, tl_r_flag(value, "requires_grad"));
+  if (tl_set_requires_grad(t, tl_r_flag(value, "requires_grad")) != TL_OK) tl_r_throw();
   return x;
 }
 
@@ -266,6 +265,13 @@ SEXP C_tl_data_ptr(SEXP x) {
   return Rf_mkString(buf);
 }
 
+/* identity of the tensor object behind a handle (two handles can share one tensor) */
+SEXP C_tl_tensor_id(SEXP x) {
+  char buf[32];
+  snprintf(buf, sizeof buf, "%p", (void *)tl_r_unwrap(x));
+  return Rf_mkString(buf);
+}
+
 SEXP C_tl_is_valid(SEXP x) {
   return Rf_ScalarLogical(tl_r_is_tensor(x) && R_ExternalPtrAddr(x) != NULL);
 }
@@ -277,15 +283,15 @@ SEXP C_tl_to(SEXP x, SEXP dtype, SEXP copy) {
   tl_dtype dt = tl_r_dtype(dtype, t->dtype);
   int cp = tl_r_flag(copy, "copy");
   if (dt == t->dtype && !cp) return x;
-  return tl_r_wrap(tl_to_dtype(t, dt, 1));
+  return tl_r_wrap(tl_ag_to_dtype(t, dt, 1));
 }
 
-SEXP C_tl_clone(SEXP x) { return tl_r_wrap(tl_clone(tl_r_unwrap(x))); }
+SEXP C_tl_clone(SEXP x) { return tl_r_wrap(tl_ag_clone(tl_r_unwrap(x))); }
 
 SEXP C_tl_contiguous(SEXP x) {
   tl_tensor *t = tl_r_unwrap(x);
   if (tl_is_contiguous(t)) return x;
-  return tl_r_wrap(tl_clone(t));
+  return tl_r_wrap(tl_ag_contiguous(t));
 }
 
 /* ---------------------------------------------------------------- memory and threads */

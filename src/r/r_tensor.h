@@ -31,6 +31,9 @@ SEXP tl_r_dtype_object(tl_dtype dt);
 int tl_r_shape(SEXP size, int64_t *shape);
 double tl_r_double(SEXP x, const char *what);
 int tl_r_flag(SEXP x, const char *what);
-void tl_r_set_requires_grad(tl_tensor *t, int flag);
+/* R callbacks from C: errors and interrupts are trapped (the core never sees a longjmp);
+ * tl_r_throw_pending() re-raises them once the core has unwound. */
+SEXP tl_r_call_trapped(SEXP call, int *failed);
+void tl_r_throw_pending(void) __attribute__((noreturn));
 
 #endif

@@ -35,7 +35,7 @@ test_that("requires_grad can be assigned and set with requires_grad_()", {
 test_that("unknown names and misuse give clear errors", {
   x <- torch_ones(2)
   expect_torch_error(x$nonexistent, "value_error", "'nonexistent' is not a field or method")
-  expect_torch_error(x$size(0), "index_error", "Indexing starts at 1 and got a 0.")
+  expect_torch_error(x$size(0), "index_error", "Indexing starts at 1 but found a 0.")
   expect_torch_error(x$size(3), "index_error", "Dimension out of range")
   expect_true("numel" %in% .DollarNames(x, ""))
 })

@@ -1,0 +1,596 @@
+/* Matrix products. Everything funnels into gemm(): C (m x n, row-major, contiguous) =
+ * A (m x k) B (k x n), with A and B given as data pointers and element strides. Row-major
+ * C = A B is column-major C^T = B^T A^T, which is what the Fortran BLAS is asked for. */
+#include "linalg.h"
+
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../iter.h"
+
+/* Fortran BLAS (OpenBLAS or R's reference BLAS). The trailing arguments are the hidden
+ * lengths of the character arguments that gfortran passes (size_t); callers that do not
+ * expect them ignore them. */
+typedef size_t tl_fclen;
+extern void dgemm_(const char *transa, const char *transb, const int *m, const int *n,
+                   const int *k, const double *alpha, const double *a, const int *lda,
+                   const double *b, const int *ldb, const double *beta, double *c,
+                   const int *ldc, tl_fclen la, tl_fclen lb);
+#ifdef TL_HAVE_OPENBLAS
+extern void sgemm_(const char *transa, const char *transb, const int *m, const int *n,
+                   const int *k, const float *alpha, const float *a, const int *lda,
+                   const float *b, const int *ldb, const float *beta, float *c, const int *ldc,
+                   tl_fclen la, tl_fclen lb);
+#endif
+
+/* ================================================================ errors */
+
+static tl_tensor *fail_dtype(tl_dtype a, tl_dtype b) {
+  tl_error(TL_ERR_RUNTIME, "expected scalar type %s but found %s", tl_dtype_name(a),
+           tl_dtype_name(b));
+  return NULL;
+}
+
+static tl_tensor *fail_bool(const char *what) {
+  tl_error(TL_ERR_RUNTIME, "\"%s\" not implemented for 'Bool'", what);
+  return NULL;
+}
+
+/* ================================================================ gemm */
+
+typedef struct {
+  const char *p;
+  int64_t rs, cs; /* element strides of rows and columns */
+} mat;
+
+/* Can a (rows x cols) row-major-indexed matrix go to BLAS without a copy? 'N': its
+ * column-major reading is the transpose (columns contiguous, ld = row stride); 'T': its
+ * rows are contiguous in column-major order (ld = column stride). */
+static int blas_layout(int64_t rows, int64_t cols, int64_t rs, int64_t cs, char *trans,
+                       int64_t *ld) {
+  int64_t mc = cols > 1 ? cols : 1, mr = rows > 1 ? rows : 1;
+  if ((cols == 1 || cs == 1) && (rows == 1 || rs >= mc)) {
+    *trans = 'N';
+    *ld = rows == 1 ? mc : rs;
+    return 1;
+  }
+  if ((rows == 1 || rs == 1) && (cols == 1 || cs >= mr)) {
+    *trans = 'T';
+    *ld = cols == 1 ? mr : cs;
+    return 1;
+  }
+  return 0;
+}
+
+/* packs a strided matrix into a contiguous row-major buffer of type dst (float or double) */
+static void pack(void *dst, tl_dtype ddt, const mat *m, tl_dtype sdt, int64_t rows,
+                 int64_t cols) {
+  size_t es = tl_dtype_size(sdt);
+  for (int64_t i = 0; i < rows; i++)
+    for (int64_t j = 0; j < cols; j++) {
+      const char *s = m->p + (size_t)((i * m->rs + j * m->cs) * (int64_t)es);
+      double v = sdt == TL_FLOAT32 ? *(const float *)s : *(const double *)s;
+      if (ddt == TL_FLOAT32) ((float *)dst)[i * cols + j] = (float)v;
+      else ((double *)dst)[i * cols + j] = v;
+    }
+}
+
+#define INT_GEMM(NAME, T)                                                                   \
+  static void NAME(int64_t m, int64_t n, int64_t k, const mat *a, const mat *b, T *c) {     \
+    memset(c, 0, (size_t)(m * n) * sizeof(T));                                              \
+    const T *A = (const T *)a->p, *B = (const T *)b->p;                                     \
+    for (int64_t i = 0; i < m; i++)                                                         \
+      for (int64_t p = 0; p < k; p++) {                                                     \
+        /* wrap-around arithmetic as the hardware (and libtorch) does */                    \
+        uint64_t aip = (uint64_t)A[i * a->rs + p * a->cs];                                  \
+        T *ci = c + i * n;                                                                  \
+        const T *bp = B + p * b->rs;                                                        \
+        for (int64_t j = 0; j < n; j++)                                                     \
+          ci[j] = (T)((uint64_t)ci[j] + aip * (uint64_t)bp[j * b->cs]);                     \
+      }                                                                                     \
+  }
+INT_GEMM(gemm_i64, int64_t)
+INT_GEMM(gemm_i32, int32_t)
+
+static int fits_int(int64_t v) { return v <= INT_MAX; }
+
+/* C = A B for floating dt, C contiguous (m x n). */
+static tl_status gemm_float(tl_dtype dt, int64_t m, int64_t n, int64_t k, const mat *a,
+                            const mat *b, void *c) {
+  size_t es = tl_dtype_size(dt);
+  if (m == 0 || n == 0) return TL_OK;
+  if (k == 0) {
+    memset(c, 0, (size_t)(m * n) * es);
+    return TL_OK;
+  }
+  if (!fits_int(m) || !fits_int(n) || !fits_int(k) || !fits_int(m * (n > k ? n : k)) ||
+      !fits_int(n * k))
+    return tl_error(TL_ERR_VALUE, "matrix product too large for BLAS (dimensions %lld, %lld, "
+                                  "%lld)", (long long)m, (long long)n, (long long)k);
+  char ta = 'N', tb = 'N';
+  int64_t lda = 0, ldb = 0;
+  void *abuf = NULL, *bbuf = NULL, *cbuf = NULL;
+  const void *ap = a->p, *bp = b->p;
+  int use_double = 1;
+#ifdef TL_HAVE_OPENBLAS
+  use_double = dt == TL_FLOAT64;
+#endif
+  if (use_double && dt == TL_FLOAT32) {
+    /* R's reference BLAS has no sgemm: multiply double copies */
+    abuf = tl_malloc((size_t)(m * k) * sizeof(double));
+    bbuf = tl_malloc((size_t)(k * n) * sizeof(double));
+    cbuf = tl_malloc((size_t)(m * n) * sizeof(double));
+    if (!abuf || !bbuf || !cbuf) goto oom;
+    pack(abuf, TL_FLOAT64, a, dt, m, k);
+    pack(bbuf, TL_FLOAT64, b, dt, k, n);
+    ap = abuf;
+    bp = bbuf;
+    lda = k;
+    ldb = n;
+  } else {
+    if (!blas_layout(m, k, a->rs, a->cs, &ta, &lda)) {
+      abuf = tl_malloc((size_t)(m * k) * es);
+      if (!abuf) goto oom;
+      pack(abuf, dt, a, dt, m, k);
+      ap = abuf;
+      ta = 'N';
+      lda = k;
+    }
+    if (!blas_layout(k, n, b->rs, b->cs, &tb, &ldb)) {
+      bbuf = tl_malloc((size_t)(k * n) * es);
+      if (!bbuf) goto oom;
+      pack(bbuf, dt, b, dt, k, n);
+      bp = bbuf;
+      tb = 'N';
+      ldb = n;
+    }
+  }
+  {
+    int M = (int)n, N = (int)m, K = (int)k, LDA = (int)ldb, LDB = (int)lda, LDC = (int)n;
+    if (use_double) {
+      double one = 1, zero = 0;
+      dgemm_(&tb, &ta, &M, &N, &K, &one, (const double *)bp, &LDA, (const double *)ap, &LDB,
+             &zero, cbuf ? (double *)cbuf : (double *)c, &LDC, 1, 1);
+      if (cbuf)
+        for (int64_t i = 0; i < m * n; i++) ((float *)c)[i] = (float)((double *)cbuf)[i];
+    }
+#ifdef TL_HAVE_OPENBLAS
+    else {
+      float one = 1, zero = 0;
+      sgemm_(&tb, &ta, &M, &N, &K, &one, (const float *)bp, &LDA, (const float *)ap, &LDB,
+             &zero, (float *)c, &LDC, 1, 1);
+    }
+#endif
+  }
+  tl_free(abuf);
+  tl_free(bbuf);
+  tl_free(cbuf);
+  return TL_OK;
+oom:
+  tl_free(abuf);
+  tl_free(bbuf);
+  tl_free(cbuf);
+  return tl_error(TL_ERR_ALLOC, "cannot allocate memory for a matrix product");
+}
+
+static tl_status gemm(tl_dtype dt, int64_t m, int64_t n, int64_t k, const mat *a, const mat *b,
+                      void *c) {
+  switch (dt) {
+  case TL_FLOAT32:
+  case TL_FLOAT64: return gemm_float(dt, m, n, k, a, b, c);
+  case TL_INT64: gemm_i64(m, n, k, a, b, c); return TL_OK;
+  case TL_INT32: gemm_i32(m, n, k, a, b, c); return TL_OK;
+  default: return tl_error(TL_ERR_RUNTIME, "\"addmm_impl_cpu_\" not implemented for 'Bool'");
+  }
+}
+
+static mat mat_of(const tl_tensor *t, int d0, int d1) {
+  mat m = {(const char *)tl_data(t), t->strides[d0], t->strides[d1]};
+  return m;
+}
+
+/* ================================================================ mm, bmm, mv, dot */
+
+static tl_tensor *mm_impl(const tl_tensor *a, int ta, const tl_tensor *b, int tb) {
+  if (a->ndim != 2) {
+    tl_error(TL_ERR_RUNTIME, "self must be a matrix");
+    return NULL;
+  }
+  if (b->ndim != 2) {
+    tl_error(TL_ERR_RUNTIME, "mat2 must be a matrix");
+    return NULL;
+  }
+  int a0 = ta ? 1 : 0, a1 = 1 - a0, b0 = tb ? 1 : 0, b1 = 1 - b0;
+  int64_t m = a->shape[a0], k = a->shape[a1], k2 = b->shape[b0], n = b->shape[b1];
+  if (k != k2) {
+    tl_error(TL_ERR_RUNTIME, "mat1 and mat2 shapes cannot be multiplied (%lldx%lld and %lldx%lld)",
+             (long long)m, (long long)k, (long long)k2, (long long)n);
+    return NULL;
+  }
+  if (a->dtype != b->dtype) return fail_dtype(a->dtype, b->dtype);
+  if (a->dtype == TL_BOOL) return fail_bool("addmm_impl_cpu_");
+  int64_t shape[2] = {m, n};
+  tl_tensor *out = tl_tensor_empty(a->dtype, 2, shape);
+  if (!out) return NULL;
+  mat A = mat_of(a, a0, a1), B = mat_of(b, b0, b1);
+  if (gemm(a->dtype, m, n, k, &A, &B, tl_data(out)) != TL_OK) {
+    tl_tensor_release(out);
+    return NULL;
+  }
+  return out;
+}
+
+tl_tensor *tl_mm(const tl_tensor *a, const tl_tensor *b) { return mm_impl(a, 0, b, 0); }
+
+tl_tensor *tl_mm_t(const tl_tensor *a, int transpose_a, const tl_tensor *b, int transpose_b) {
+  return mm_impl(a, transpose_a != 0, b, transpose_b != 0);
+}
+
+/* Batched product over `nb` batches: batch i of A starts at element offset aoff[i]. */
+static tl_status batched(tl_dtype dt, int64_t nb, int64_t m, int64_t n, int64_t k,
+                         const tl_tensor *a, const int64_t *aoff, int64_t ars, int64_t acs,
+                         const tl_tensor *b, const int64_t *boff, int64_t brs, int64_t bcs,
+                         char *out) {
+  size_t es = tl_dtype_size(dt);
+  for (int64_t i = 0; i < nb; i++) {
+    mat A = {(const char *)tl_data(a) + aoff[i] * (int64_t)es, ars, acs};
+    mat B = {(const char *)tl_data(b) + boff[i] * (int64_t)es, brs, bcs};
+    tl_status st = gemm(dt, m, n, k, &A, &B, out + (size_t)(i * m * n) * es);
+    if (st != TL_OK) return st;
+  }
+  return TL_OK;
+}
+
+tl_tensor *tl_bmm(const tl_tensor *a, const tl_tensor *b) {
+  if (a->ndim != 3) {
+    tl_error(TL_ERR_RUNTIME, "batch1 must be a 3D tensor");
+    return NULL;
+  }
+  if (b->ndim != 3) {
+    tl_error(TL_ERR_RUNTIME, "batch2 must be a 3D tensor");
+    return NULL;
+  }
+  int64_t bs = a->shape[0], m = a->shape[1], k = a->shape[2], n = b->shape[2];
+  if (b->shape[0] != bs || b->shape[1] != k) {
+    tl_error(TL_ERR_RUNTIME,
+             "Expected size for first two dimensions of batch2 tensor to be: [%lld, %lld] but "
+             "got: [%lld, %lld].",
+             (long long)bs, (long long)k, (long long)b->shape[0], (long long)b->shape[1]);
+    return NULL;
+  }
+  if (a->dtype != b->dtype) return fail_dtype(a->dtype, b->dtype);
+  if (a->dtype == TL_BOOL) return fail_bool("bmm");
+  int64_t shape[3] = {bs, m, n};
+  tl_tensor *out = tl_tensor_empty(a->dtype, 3, shape);
+  if (!out) return NULL;
+  int64_t *off = tl_malloc(sizeof(int64_t) * (size_t)(2 * (bs > 0 ? bs : 1)));
+  if (!off) {
+    tl_tensor_release(out);
+    tl_error(TL_ERR_ALLOC, "cannot allocate memory");
+    return NULL;
+  }
+  for (int64_t i = 0; i < bs; i++) {
+    off[i] = i * a->strides[0];
+    off[bs + i] = i * b->strides[0];
+  }
+  tl_status st = batched(a->dtype, bs, m, n, k, a, off, a->strides[1], a->strides[2], b,
+                         off + bs, b->strides[1], b->strides[2], tl_data(out));
+  tl_free(off);
+  if (st != TL_OK) {
+    tl_tensor_release(out);
+    return NULL;
+  }
+  return out;
+}
+
+tl_tensor *tl_mv(const tl_tensor *a, const tl_tensor *v) {
+  if (a->ndim != 2 || v->ndim != 1) {
+    tl_error(TL_ERR_RUNTIME, "vector + matrix @ vector expected, got 1, %d, %d", a->ndim,
+             v->ndim);
+    return NULL;
+  }
+  int64_t m = a->shape[0], k = a->shape[1];
+  if (v->shape[0] != k) {
+    tl_error(TL_ERR_RUNTIME, "size mismatch, got %lld, %lldx%lld,%lld", (long long)m,
+             (long long)m, (long long)k, (long long)v->shape[0]);
+    return NULL;
+  }
+  if (a->dtype != v->dtype) return fail_dtype(a->dtype, v->dtype);
+  if (a->dtype == TL_BOOL) return fail_bool("addmv_impl_cpu");
+  tl_tensor *out = tl_tensor_empty(a->dtype, 1, &m);
+  if (!out) return NULL;
+  mat A = mat_of(a, 0, 1), B = {(const char *)tl_data(v), v->strides[0], 1};
+  if (gemm(a->dtype, m, 1, k, &A, &B, tl_data(out)) != TL_OK) {
+    tl_tensor_release(out);
+    return NULL;
+  }
+  return out;
+}
+
+tl_tensor *tl_dot(const tl_tensor *a, const tl_tensor *b) {
+  if (a->ndim != 1 || b->ndim != 1) {
+    tl_error(TL_ERR_RUNTIME, "1D tensors expected, but got %dD and %dD tensors", a->ndim,
+             b->ndim);
+    return NULL;
+  }
+  if (a->dtype != b->dtype) {
+    tl_error(TL_ERR_RUNTIME,
+             "dot : expected both vectors to have same dtype, but found %s and %s",
+             tl_dtype_name(a->dtype), tl_dtype_name(b->dtype));
+    return NULL;
+  }
+  if (a->shape[0] != b->shape[0]) {
+    tl_error(TL_ERR_RUNTIME,
+             "inconsistent tensor size, expected tensor [%lld] and src [%lld] to have the same "
+             "number of elements, but got %lld and %lld elements respectively",
+             (long long)a->shape[0], (long long)b->shape[0], (long long)a->shape[0],
+             (long long)b->shape[0]);
+    return NULL;
+  }
+  if (a->dtype == TL_BOOL) return fail_bool("dot");
+  tl_tensor *out = tl_tensor_empty(a->dtype, 0, NULL);
+  if (!out) return NULL;
+  int64_t n = a->shape[0], sa = a->strides[0], sb = b->strides[0];
+  const void *pa = tl_data(a), *pb = tl_data(b);
+  switch (a->dtype) {
+  case TL_FLOAT32: {
+    const float *x = pa, *y = pb;
+    double s = 0;
+    for (int64_t i = 0; i < n; i++) s += (double)x[i * sa] * (double)y[i * sb];
+    *(float *)tl_data(out) = (float)s;
+    break;
+  }
+  case TL_FLOAT64: {
+    const double *x = pa, *y = pb;
+    double s[4] = {0, 0, 0, 0};
+    int64_t i = 0;
+    for (; i + 4 <= n; i += 4)
+      for (int l = 0; l < 4; l++) s[l] += x[(i + l) * sa] * y[(i + l) * sb];
+    for (; i < n; i++) s[0] += x[i * sa] * y[i * sb];
+    *(double *)tl_data(out) = (s[0] + s[1]) + (s[2] + s[3]);
+    break;
+  }
+  case TL_INT64: {
+    const int64_t *x = pa, *y = pb;
+    uint64_t s = 0;
+    for (int64_t i = 0; i < n; i++) s += (uint64_t)x[i * sa] * (uint64_t)y[i * sb];
+    *(int64_t *)tl_data(out) = (int64_t)s;
+    break;
+  }
+  default: {
+    const int32_t *x = pa, *y = pb;
+    uint32_t s = 0;
+    for (int64_t i = 0; i < n; i++) s += (uint32_t)x[i * sa] * (uint32_t)y[i * sb];
+    *(int32_t *)tl_data(out) = (int32_t)s;
+    break;
+  }
+  }
+  return out;
+}
+
+/* ================================================================ matmul */
+
+/* a view of t with a new shape; t must be contiguous in the dims being merged/split */
+static tl_tensor *reshape_view(const tl_tensor *t, int ndim, const int64_t *shape) {
+  int64_t strides[TL_MAX_DIMS];
+  tl_contiguous_strides(ndim, shape, strides);
+  return tl_tensor_view_of(t->storage, t->dtype, ndim, shape, strides, t->offset);
+}
+
+/* t (ndim >= 3) as a matrix (prod(shape[:-1]) x shape[-1]), a view when the leading dims
+ * merge into one, else a copy */
+static tl_tensor *fold(const tl_tensor *t) {
+  int nd = t->ndim;
+  int64_t rows = 1, rs = t->shape[nd - 1], expect = -1;
+  int ok = 1;
+  for (int i = nd - 2; i >= 0; i--) {
+    rows *= t->shape[i];
+    if (t->shape[i] == 1) continue;
+    if (expect < 0) rs = t->strides[i];
+    else if (t->strides[i] != expect) ok = 0;
+    expect = t->strides[i] * t->shape[i];
+  }
+  int64_t shape[2] = {rows, t->shape[nd - 1]};
+  if (ok) {
+    int64_t strides[2] = {rs, t->strides[nd - 1]};
+    return tl_tensor_view_of(t->storage, t->dtype, 2, shape, strides, t->offset);
+  }
+  tl_tensor *c = tl_clone(t);
+  if (!c) return NULL;
+  tl_tensor *v = reshape_view(c, 2, shape);
+  tl_tensor_release(c);
+  return v;
+}
+
+static int64_t prod(const int64_t *s, int n) {
+  int64_t p = 1;
+  for (int i = 0; i < n; i++) p *= s[i];
+  return p;
+}
+
+tl_tensor *tl_matmul(const tl_tensor *a, const tl_tensor *b) {
+  int da = a->ndim, db = b->ndim;
+  if (da == 0 || db == 0) {
+    tl_error(TL_ERR_RUNTIME,
+             "both arguments to matmul need to be at least 1D, but they are %dD and %dD", da, db);
+    return NULL;
+  }
+  if (da == 1 && db == 1) return tl_dot(a, b);
+  if (da == 2 && db == 1) return tl_mv(a, b);
+  if (da == 2 && db == 2) return tl_mm(a, b);
+  if (da == 1 && db == 2) { /* (1 x k) %*% b, then drop the 1 */
+    int64_t shape[2] = {1, a->shape[0]}, strides[2] = {a->shape[0], a->strides[0]};
+    tl_tensor *a2 = tl_tensor_view_of(a->storage, a->dtype, 2, shape, strides, a->offset);
+    if (!a2) return NULL;
+    tl_tensor *r = tl_mm(a2, b);
+    tl_tensor_release(a2);
+    if (!r) return NULL;
+    tl_tensor *v = reshape_view(r, 1, &r->shape[1]);
+    tl_tensor_release(r);
+    return v;
+  }
+  if (da >= 3 && db <= 2) { /* fold the batch into the rows of a */
+    tl_tensor *af = fold(a);
+    if (!af) return NULL;
+    tl_tensor *r = db == 1 ? tl_mv(af, b) : tl_mm(af, b);
+    tl_tensor_release(af);
+    if (!r) return NULL;
+    int64_t shape[TL_MAX_DIMS];
+    for (int i = 0; i < da - 1; i++) shape[i] = a->shape[i];
+    int nd = da - 1;
+    if (db == 2) shape[nd++] = b->shape[1];
+    tl_tensor *v = reshape_view(r, nd, shape);
+    tl_tensor_release(r);
+    return v;
+  }
+  /* batched, with broadcasting of the batch dims */
+  int64_t n = da > 1 ? a->shape[da - 2] : 1, m1 = a->shape[da - 1];
+  int64_t m2 = db > 1 ? b->shape[db - 2] : b->shape[0], p = db > 1 ? b->shape[db - 1] : 1;
+  int nba = da > 2 ? da - 2 : 0, nbb = db > 2 ? db - 2 : 0;
+  if (da <= 2 && m1 != m2) { /* libtorch folds b here: report its shapes */
+    int64_t rows = prod(b->shape, nbb) * p;
+    if (da == 1)
+      tl_error(TL_ERR_RUNTIME, "size mismatch, got %lld, %lldx%lld,%lld", (long long)rows,
+               (long long)rows, (long long)m2, (long long)m1);
+    else
+      tl_error(TL_ERR_RUNTIME,
+               "mat1 and mat2 shapes cannot be multiplied (%lldx%lld and %lldx%lld)",
+               (long long)rows, (long long)m2, (long long)m1, (long long)n);
+    return NULL;
+  }
+  int nbo;
+  int64_t bshape[TL_MAX_DIMS];
+  if (tl_broadcast_shapes(nba, a->shape, nbb, b->shape, &nbo, bshape) != TL_OK) return NULL;
+  int64_t nb = prod(bshape, nbo);
+  if (m1 != m2) {
+    tl_error(TL_ERR_RUNTIME,
+             "Expected size for first two dimensions of batch2 tensor to be: [%lld, %lld] but "
+             "got: [%lld, %lld].",
+             (long long)nb, (long long)m1, (long long)nb, (long long)m2);
+    return NULL;
+  }
+  if (a->dtype != b->dtype) return fail_dtype(a->dtype, b->dtype);
+  if (a->dtype == TL_BOOL) return fail_bool("bmm");
+  int64_t oshape[TL_MAX_DIMS];
+  int ond = nbo;
+  memcpy(oshape, bshape, sizeof(int64_t) * (size_t)nbo);
+  if (da > 1) oshape[ond++] = n;
+  if (db > 1) oshape[ond++] = p;
+  if (ond > TL_MAX_DIMS) {
+    tl_error(TL_ERR_VALUE, "tensors can have at most %d dimensions", TL_MAX_DIMS);
+    return NULL;
+  }
+  tl_tensor *out = tl_tensor_empty(a->dtype, ond, oshape);
+  if (!out) return NULL;
+  int64_t *off = tl_malloc(sizeof(int64_t) * (size_t)(2 * (nb > 0 ? nb : 1)));
+  if (!off) {
+    tl_tensor_release(out);
+    tl_error(TL_ERR_ALLOC, "cannot allocate memory");
+    return NULL;
+  }
+  /* element offsets of each batch in a and b (stride 0 where broadcast) */
+  int64_t sa[TL_MAX_DIMS], sb[TL_MAX_DIMS];
+  for (int i = 0; i < nbo; i++) {
+    int ia = nba - nbo + i, ib = nbb - nbo + i;
+    sa[i] = ia >= 0 && a->shape[ia] != 1 ? a->strides[ia] : 0;
+    sb[i] = ib >= 0 && b->shape[ib] != 1 ? b->strides[ib] : 0;
+  }
+  for (int64_t t = 0; t < nb; t++) {
+    int64_t r = t, oa = 0, ob = 0;
+    for (int i = nbo - 1; i >= 0; i--) {
+      int64_t idx = r % bshape[i];
+      r /= bshape[i];
+      oa += idx * sa[i];
+      ob += idx * sb[i];
+    }
+    off[t] = oa;
+    off[nb + t] = ob;
+  }
+  int64_t ars = da > 1 ? a->strides[da - 2] : 0, acs = a->strides[da - 1];
+  int64_t brs = db > 1 ? b->strides[db - 2] : b->strides[0], bcs = db > 1 ? b->strides[db - 1] : 1;
+  tl_status st =
+    batched(a->dtype, nb, n, p, m1, a, off, ars, acs, b, off + nb, brs, bcs, tl_data(out));
+  tl_free(off);
+  if (st != TL_OK) {
+    tl_tensor_release(out);
+    return NULL;
+  }
+  return out;
+}
+
+/* ================================================================ linear */
+
+#define BIAS_LOOP(NAME, T)                                                                  \
+  static void NAME(char **d, const int64_t *s, int64_t n, void *ctx) {                      \
+    (void)ctx;                                                                              \
+    char *o = d[0];                                                                         \
+    const char *b = d[1];                                                                   \
+    for (int64_t i = 0; i < n; i++, o += s[0], b += s[1]) *(T *)o += *(const T *)b;         \
+  }
+BIAS_LOOP(bias_f32, float)
+BIAS_LOOP(bias_f64, double)
+BIAS_LOOP(bias_i64, int64_t)
+BIAS_LOOP(bias_i32, int32_t)
+
+static void shape_str(char *buf, size_t len, int nd, const int64_t *s) {
+  size_t u = 0;
+  u += (size_t)snprintf(buf, len, "[");
+  for (int i = 0; i < nd && u < len; i++)
+    u += (size_t)snprintf(buf + u, len - u, "%s%lld", i ? ", " : "", (long long)s[i]);
+  if (u < len) snprintf(buf + u, len - u, "]");
+}
+
+tl_tensor *tl_linear(const tl_tensor *input, const tl_tensor *weight, const tl_tensor *bias) {
+  if (weight->ndim > 2) {
+    tl_error(TL_ERR_RUNTIME, "t() expects a tensor with <= 2 dimensions, but self is %dD",
+             weight->ndim);
+    return NULL;
+  }
+  tl_tensor *wt;
+  if (weight->ndim == 2) { /* a transposed view: BLAS gets a transpose flag, no copy */
+    int64_t shape[2] = {weight->shape[1], weight->shape[0]};
+    int64_t strides[2] = {weight->strides[1], weight->strides[0]};
+    wt = tl_tensor_view_of(weight->storage, weight->dtype, 2, shape, strides, weight->offset);
+  } else {
+    wt = tl_tensor_view_of(weight->storage, weight->dtype, weight->ndim, weight->shape,
+                           weight->strides, weight->offset);
+  }
+  if (!wt) return NULL;
+  tl_tensor *out = tl_matmul(input, wt);
+  tl_tensor_release(wt);
+  if (!out || !bias) return out;
+  if (bias->dtype != out->dtype) {
+    tl_tensor_release(out);
+    return fail_dtype(out->dtype, bias->dtype);
+  }
+  if (out->dtype == TL_BOOL) {
+    tl_tensor_release(out);
+    return fail_bool("add");
+  }
+  int64_t bst[TL_MAX_DIMS];
+  if (tl_broadcast_strides(bias, out->ndim, out->shape, bst) != TL_OK) {
+    char t1[200], t2[200], msg[600];
+    shape_str(t1, sizeof t1, out->ndim, out->shape);
+    shape_str(t2, sizeof t2, bias->ndim, bias->shape);
+    snprintf(msg, sizeof msg, "%s.  Target sizes: %s.  Tensor sizes: %s", tl_last_message(), t1,
+             t2);
+    tl_error(TL_ERR_RUNTIME, "%s", msg);
+    tl_tensor_release(out);
+    return NULL;
+  }
+  const tl_tensor *ops[2] = {out, bias};
+  tl_iter it;
+  if (tl_iter_tensors(&it, 2, ops, out->ndim, out->shape) != TL_OK) {
+    tl_tensor_release(out);
+    return NULL;
+  }
+  switch (out->dtype) {
+  case TL_FLOAT32: tl_iter_run(&it, bias_f32, NULL); break;
+  case TL_FLOAT64: tl_iter_run(&it, bias_f64, NULL); break;
+  case TL_INT64: tl_iter_run(&it, bias_i64, NULL); break;
+  default: tl_iter_run(&it, bias_i32, NULL); break;
+  }
+  return out;
+}
