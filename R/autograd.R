@@ -71,8 +71,9 @@ autograd_is_enabled <- function() .Call(C_tl_grad_mode)
 
 #' Anomaly detection
 #'
-#' Inside `with_detect_anomaly()`, every recorded operation remembers the R call that
-#' created it, and an error in its backward formula names that call.
+#' Inside `with_detect_anomaly()`, every recorded operation remembers the R calls that
+#' created it; a backward formula that fails, or that produces `NaN`, raises an error that
+#' names the operation and those calls.
 #'
 #' @param code the code to evaluate.
 #' @return The value of `code`.
@@ -360,4 +361,13 @@ custom_backward_call <- function(fun, ctx, grads) {
     variable = .Call(C_tl_node_variable, x),
     signal_torch_error("value_error", paste0("'", name, "' is not a field of a grad_fn"))
   )
+}
+
+# The R calls behind the current operation, for with_detect_anomaly()'s error messages.
+anomaly_trace <- function() {
+  calls <- sys.calls()
+  calls <- calls[-length(calls)]
+  txt <- vapply(calls, function(cl) paste(deparse(cl, nlines = 1L), collapse = ""), "")
+  txt <- txt[!grepl("^(with_detect_anomaly|force|eval|doTryCatch|tryCatch)", txt)]
+  paste(utils::tail(txt, 3), collapse = " -> ")
 }

@@ -84,17 +84,19 @@ tl_status tl_broadcast_shapes(int na, const int64_t *a, int nb, const int64_t *b
   int n = na > nb ? na : nb;
   if (n > TL_MAX_DIMS)
     return tl_error(TL_ERR_VALUE, "tensors can have at most %d dimensions", TL_MAX_DIMS);
+  int64_t res[TL_MAX_DIMS]; /* out may alias a or b */
   for (int i = 0; i < n; i++) {
     int ia = na - n + i, ib = nb - n + i;
     int64_t sa = ia >= 0 ? a[ia] : 1, sb = ib >= 0 ? b[ib] : 1;
-    if (sa == sb || sb == 1) out[i] = sa;
-    else if (sa == 1) out[i] = sb;
+    if (sa == sb || sb == 1) res[i] = sa;
+    else if (sa == 1) res[i] = sb;
     else
       return tl_error(TL_ERR_VALUE,
                       "The size of tensor a (%lld) must match the size of tensor b (%lld) at "
                       "non-singleton dimension %d",
                       (long long)sa, (long long)sb, i);
   }
+  for (int i = 0; i < n; i++) out[i] = res[i];
   *nout = n;
   return TL_OK;
 }

@@ -247,7 +247,9 @@ SEXP C_tl_div(SEXP self, SEXP other, SEXP mode) {
   tl_rounding_mode m = rounding_mode(mode);
   tl_tensor *a, *b;
   ew_pair(self, AS_TENSOR, other, AS_SCALAR, "self", "other", &a, &b);
-  return ew_result2(m == TL_ROUND_NONE ? tl_ag_div(a, b) : tl_div(a, b, m), a, b);
+  return ew_result2(m == TL_ROUND_NONE ? tl_ag_div(a, b)
+                                       : tl_ag_binary(m == TL_ROUND_TRUNC ? TL_BIN_DIV_TRUNC : TL_BIN_DIV_FLOOR, a, b),
+                    a, b);
 }
 
 /* torch_pow(2, x): a scalar base is a Scalar in R torch */
@@ -286,8 +288,8 @@ SEXP C_tl_div_(SEXP self, SEXP other, SEXP mode) {
   ew_check(other, "other");
   tl_tensor *b = ew_tensor(other, AS_SCALAR, -1);
   if (!b) tl_r_throw();
-  tl_status st = m == TL_ROUND_NONE ? tl_ag_div_(s, b) : tl_ag_check_inplace(s);
-  if (st == TL_OK && m != TL_ROUND_NONE) st = tl_div_(s, b, m);
+  tl_status st = m == TL_ROUND_NONE ? tl_ag_div_(s, b)
+                                    : tl_ag_binary_(m == TL_ROUND_TRUNC ? TL_BIN_DIV_TRUNC : TL_BIN_DIV_FLOOR, s, b);
   return ew_done_(self, st, b, NULL);
 }
 
@@ -307,14 +309,12 @@ static tl_tensor *binary_ag(tl_binary_op op, const tl_tensor *a, const tl_tensor
   case TL_BIN_MUL: return tl_ag_mul(a, b);
   case TL_BIN_MAXIMUM: return tl_ag_maximum(a, b);
   case TL_BIN_MINIMUM: return tl_ag_minimum(a, b);
-  default: return tl_binary(op, a, b, 1);
+  default: return tl_ag_binary(op, a, b);
   }
 }
 
 static tl_status binary_ag_(tl_binary_op op, tl_tensor *self, const tl_tensor *other) {
-  if (op == TL_BIN_MUL) return tl_ag_mul_(self, other);
-  tl_status st = tl_ag_check_inplace(self);
-  return st == TL_OK ? tl_binary_(op, self, other, 1) : st;
+  return tl_ag_binary_(op, self, other);
 }
 
 #define BINARY_ENTRIES(X, name, OP)                                                       \
@@ -404,7 +404,7 @@ SEXP C_tl_clamp(SEXP self, SEXP min, SEXP max) {
   tl_tensor *x = ew_tensor(self, AS_TENSOR, -1);
   /* scalar bounds are recorded (ClampBackward1); tensor bounds are not differentiated */
   int scalar_bounds = (!lo || lo->wrapped_number) && (!hi || hi->wrapped_number);
-  tl_tensor *r = !x ? NULL : scalar_bounds ? tl_ag_clamp(x, lo, hi) : tl_clamp(x, lo, hi);
+  tl_tensor *r = !x ? NULL : scalar_bounds ? tl_ag_clamp(x, lo, hi) : tl_ag_clamp_tensor(x, lo, hi);
   tl_tensor_release(x);
   return ew_result2(r, lo, hi);
 }

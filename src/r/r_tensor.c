@@ -82,8 +82,19 @@ static void maybe_collect(void) {
   gc_next = live + slack;
 }
 
+/* with_detect_anomaly(): remember the R calls that created a new node */
+static void record_trace(tl_tensor *t) {
+  tl_node *fn = tl_grad_fn(t);
+  if (!fn || fn->anomaly_trace) return;
+  SEXP call = PROTECT(Rf_lang1(Rf_install("anomaly_trace")));
+  SEXP txt = PROTECT(Rf_eval(call, pkg_env));
+  if (TYPEOF(txt) == STRSXP && XLENGTH(txt) == 1) tl_node_set_trace(fn, CHAR(STRING_ELT(txt, 0)));
+  UNPROTECT(2);
+}
+
 SEXP tl_r_wrap(tl_tensor *t) {
   if (!t) tl_r_throw();
+  if (tl_anomaly_enabled()) record_trace(t);
   SEXP h = R_MakeExternalPtr(t, tensor_tag, R_NilValue);
   PROTECT(h);
   R_RegisterCFinalizerEx(h, tensor_finalizer, FALSE);

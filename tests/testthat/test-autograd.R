@@ -344,11 +344,11 @@ test_that("with_detect_anomaly runs code and restores the mode", {
   expect_equal(as_array(x$grad), c(2, 4))
 })
 
-test_that("a long training loop returns the core's memory", {
+test_that("100,000 forward/backward iterations return the core's memory", {
   gc()
   before <- torchlite_memory()[["bytes"]]
   x <- torch_tensor(c(-1, 1), requires_grad = TRUE)
-  for (i in 1:2000) {
+  for (i in 1:100000) {
     value <- (1 - x[1])^2 + 5 * (x[2] - x[1]^2)^2
     value$backward()
     with_no_grad({
@@ -359,4 +359,21 @@ test_that("a long training loop returns the core's memory", {
   rm(value, x)
   gc()
   expect_equal(torchlite_memory()[["bytes"]], before)
+})
+
+test_that("with_detect_anomaly names the operation behind a NaN gradient", {
+  # sqrt's gradient at 0 is Inf; times the 0 coming back from `* 0` it is NaN
+  x2 <- torch_tensor(c(0, 1), requires_grad = TRUE)
+  err <- with_detect_anomaly(tryCatch({
+    w <- x2$sqrt() * 0
+    w$sum()$backward()
+    NULL
+  }, error = function(e) e))
+  expect_s3_class(err, "runtime_error")
+  expect_match(conditionMessage(err), "Function 'SqrtBackward0' returned nan values in its 0th output.", fixed = TRUE)
+  expect_match(conditionMessage(err), "x2$sqrt()", fixed = TRUE)
+  # outside anomaly mode the same backward just produces NaN
+  x3 <- torch_tensor(c(0, 1), requires_grad = TRUE)
+  (x3$sqrt() * 0)$sum()$backward()
+  expect_true(is.nan(as_array(x3$grad)[1]))
 })

@@ -18,6 +18,9 @@
 #include "../ops/reduce.h"
 #include "../ops/shape.h"
 
+#define TL_LN2 0.693147180559945309417232121458
+#define TL_LN10 2.30258509299404568401799145468
+
 /* ================================================================ formula helpers */
 
 /* Temporaries of one formula, released together at the end. */
@@ -411,6 +414,27 @@ static tl_status unary_backward(tl_node *n, tl_tensor **gin, tl_tensor **gout) {
   case TL_UN_SIGN: case TL_UN_FLOOR: case TL_UN_CEIL: case TL_UN_ROUND: case TL_UN_TRUNC:
     gout[0] = zeros_meta(&n->input[0]);
     break;
+  case TL_UN_FRAC: tl_tensor_retain(g); gout[0] = g; break;
+  case TL_UN_EXP2: /* grad * result * ln 2 */
+    gout[0] = tl_ag_mul(keep(&sc, tl_ag_mul(g, y)), keep(&sc, scalar(TL_LN2)));
+    break;
+  case TL_UN_LOG2: gout[0] = tl_ag_div(g, keep(&sc, tl_ag_mul(x, keep(&sc, scalar(TL_LN2))))); break;
+  case TL_UN_LOG10: gout[0] = tl_ag_div(g, keep(&sc, tl_ag_mul(x, keep(&sc, scalar(TL_LN10))))); break;
+  case TL_UN_SINH: gout[0] = tl_ag_mul(g, keep(&sc, tl_ag_unary(TL_UN_COSH, x))); break;
+  case TL_UN_COSH: gout[0] = tl_ag_mul(g, keep(&sc, tl_ag_unary(TL_UN_SINH, x))); break;
+  case TL_UN_ASIN: case TL_UN_ACOS: { /* +-grad / sqrt(1 - x^2) */
+    tl_tensor *x2 = keep(&sc, tl_ag_mul(x, x));
+    tl_tensor *d = keep(&sc, x2 ? tl_ag_sub(one, x2, 1) : NULL);
+    tl_tensor *r = keep(&sc, d ? tl_ag_unary(TL_UN_SQRT, d) : NULL);
+    tl_tensor *q = keep(&sc, r ? tl_ag_div(g, r) : NULL);
+    gout[0] = q ? (u->op == TL_UN_ASIN ? (tl_tensor_retain(q), q) : tl_ag_neg(q)) : NULL;
+    break;
+  }
+  case TL_UN_ATAN: { /* grad / (1 + x^2) */
+    tl_tensor *x2 = keep(&sc, tl_ag_mul(x, x));
+    gout[0] = x2 ? tl_ag_div(g, keep(&sc, tl_ag_add(x2, one))) : NULL;
+    break;
+  }
   default:
     return tl_error(TL_ERR_RUNTIME, "the derivative of %s is not implemented", n->op->name);
   }
@@ -439,6 +463,15 @@ UNARY(u_floor, "FloorBackward0", TL_UN_FLOOR, 0, 0)
 UNARY(u_ceil, "CeilBackward0", TL_UN_CEIL, 0, 0)
 UNARY(u_round, "RoundBackward0", TL_UN_ROUND, 0, 0)
 UNARY(u_trunc, "TruncBackward0", TL_UN_TRUNC, 0, 0)
+UNARY(u_frac, "FracBackward0", TL_UN_FRAC, 0, 0)
+UNARY(u_exp2, "Exp2Backward0", TL_UN_EXP2, 0, 1)
+UNARY(u_log2, "Log2Backward0", TL_UN_LOG2, 1, 0)
+UNARY(u_log10, "Log10Backward0", TL_UN_LOG10, 1, 0)
+UNARY(u_sinh, "SinhBackward0", TL_UN_SINH, 1, 0)
+UNARY(u_cosh, "CoshBackward0", TL_UN_COSH, 1, 0)
+UNARY(u_asin, "AsinBackward0", TL_UN_ASIN, 1, 0)
+UNARY(u_acos, "AcosBackward0", TL_UN_ACOS, 1, 0)
+UNARY(u_atan, "AtanBackward0", TL_UN_ATAN, 1, 0)
 
 static const unary_info *unary_table(tl_unary_op op) {
   switch (op) {
@@ -462,6 +495,15 @@ static const unary_info *unary_table(tl_unary_op op) {
   case TL_UN_CEIL: return &u_ceil;
   case TL_UN_ROUND: return &u_round;
   case TL_UN_TRUNC: return &u_trunc;
+  case TL_UN_FRAC: return &u_frac;
+  case TL_UN_EXP2: return &u_exp2;
+  case TL_UN_LOG2: return &u_log2;
+  case TL_UN_LOG10: return &u_log10;
+  case TL_UN_SINH: return &u_sinh;
+  case TL_UN_COSH: return &u_cosh;
+  case TL_UN_ASIN: return &u_asin;
+  case TL_UN_ACOS: return &u_acos;
+  case TL_UN_ATAN: return &u_atan;
   default: return NULL;
   }
 }
@@ -1242,8 +1284,12 @@ tl_status tl_ag_max_dim(const tl_tensor *x, int64_t dim, int keepdim, int is_max
   if (x->ndim == 0) d = 0;
   tl_node *node = x->ndim ? record_dims(is_max ? &op_max_dim : &op_min_dim, x, &d, 1, keepdim)
                           : record(&op_view, 1, in);
-  if (node && x->ndim && tl_node_save(node, 0, *indices, 0) != TL_OK)
-    node = (tl_node_release(node), NULL);
+  if (node && x->ndim) {
+    /* a private copy: callers may renumber the indices they get (R's 1-based ones) */
+    tl_tensor *ic = tl_clone(*indices);
+    if (!ic || tl_node_save(node, 0, ic, 0) != TL_OK) node = (tl_node_release(node), NULL);
+    tl_tensor_release(ic);
+  }
   *values = attach(*values, node);
   if (!*values) {
     tl_tensor_release(*indices);
@@ -1652,3 +1698,157 @@ static tl_status custom_backward_missing(tl_node *n, tl_tensor **gin, tl_tensor 
 }
 /* n_outputs 0: the count is in i[3]; the behaviour comes from the node's ext_vt */
 const tl_op_info tl_op_custom = {"AutogradFunctionBackward", 0, custom_backward_missing};
+
+/* ================================================================ the other binary ops */
+
+/* fmod / remainder: self gets the gradient, other -grad * trunc(a / b) (fmod) or
+ * -grad * floor(a / b) (remainder); division with a rounding mode has zero gradients */
+static tl_status modlike_backward(tl_node *n, tl_tensor **gin, tl_tensor **gout) {
+  scope sc = {0};
+  tl_tensor *g = gin[0];
+  int kind = (int)n->i[0]; /* 0 fmod, 1 remainder, 2 rounded division */
+  if (kind == 2) {
+    for (int k = 0; k < n->n_next; k++)
+      if (need(n, k)) gout[k] = zeros_meta(&n->input[k]);
+    return finish(&sc, n, gout);
+  }
+  if (need(n, 0)) gout[0] = sum_to(g, &n->input[0]);
+  if (need(n, 1)) {
+    tl_tensor *a = unpack(&sc, n, 0), *b = unpack(&sc, n, 1);
+    tl_tensor *q = keep(&sc, a && b ? tl_div(a, b, kind ? TL_ROUND_FLOOR : TL_ROUND_TRUNC) : NULL);
+    tl_tensor *t = keep(&sc, q ? tl_ag_mul(g, q) : NULL);
+    gout[1] = sum_to(keep(&sc, t ? tl_ag_neg(t) : NULL), &n->input[1]);
+  }
+  return finish(&sc, n, gout);
+}
+static const tl_op_info op_fmod0 = {"FmodBackward0", 1, modlike_backward};
+static const tl_op_info op_fmod1 = {"FmodBackward1", 1, modlike_backward};
+static const tl_op_info op_rem0 = {"RemainderBackward0", 1, modlike_backward};
+static const tl_op_info op_rem1 = {"RemainderBackward1", 1, modlike_backward};
+static const tl_op_info op_div2 = {"DivBackward2", 1, modlike_backward};
+static const tl_op_info op_div3 = {"DivBackward3", 1, modlike_backward};
+
+static tl_node *record_modlike(tl_binary_op op, const tl_tensor *a, const tl_tensor *b) {
+  const tl_tensor *in[2] = {a, b};
+  int wrapped = b->wrapped_number;
+  const tl_op_info *info;
+  int kind;
+  switch (op) {
+  case TL_BIN_FMOD: info = wrapped ? &op_fmod0 : &op_fmod1; kind = 0; break;
+  case TL_BIN_REMAINDER: info = wrapped ? &op_rem0 : &op_rem1; kind = 1; break;
+  default: info = wrapped ? &op_div3 : &op_div2; kind = 2; break;
+  }
+  tl_node *node = record(info, wrapped ? 1 : 2, in);
+  if (!node) return NULL;
+  node->i[0] = kind;
+  if (kind < 2 && !wrapped && tl_requires_grad(b) &&
+      (tl_node_save(node, 0, a, 0) != TL_OK || tl_node_save(node, 1, b, 0) != TL_OK)) {
+    tl_node_release(node);
+    return NULL;
+  }
+  return node;
+}
+
+/* every binary op, with its derivative where it has one (comparisons and logic give bool
+ * results, which carry no gradient) */
+tl_tensor *tl_ag_binary(tl_binary_op op, const tl_tensor *a, const tl_tensor *b) {
+  if (!a || !b) return NULL;
+  switch (op) {
+  case TL_BIN_ADD: return tl_ag_add(a, b);
+  case TL_BIN_SUB: return tl_ag_sub(a, b, 1);
+  case TL_BIN_MUL: return tl_ag_mul(a, b);
+  case TL_BIN_DIV: return tl_ag_div(a, b);
+  case TL_BIN_POW: return tl_ag_pow(a, b);
+  case TL_BIN_MAXIMUM: return tl_ag_maximum(a, b);
+  case TL_BIN_MINIMUM: return tl_ag_minimum(a, b);
+  case TL_BIN_FMOD: case TL_BIN_REMAINDER: case TL_BIN_DIV_TRUNC: case TL_BIN_DIV_FLOOR: {
+    tl_tensor *out = tl_binary(op, a, b, 1);
+    const tl_tensor *in[2] = {a, b};
+    if (!out || !tl_should_record(2, in) || !tl_dtype_is_floating(out->dtype)) return out;
+    return attach(out, record_modlike(op, a, b));
+  }
+  default: return tl_binary(op, a, b, 1);
+  }
+}
+
+tl_status tl_ag_binary_(tl_binary_op op, tl_tensor *self, const tl_tensor *other) {
+  switch (op) {
+  case TL_BIN_ADD: return tl_ag_add_(self, other, 1, 0);
+  case TL_BIN_SUB: return tl_ag_add_(self, other, 1, 1);
+  case TL_BIN_MUL: return tl_ag_mul_(self, other);
+  case TL_BIN_DIV: return tl_ag_div_(self, other);
+  case TL_BIN_FMOD: case TL_BIN_REMAINDER: case TL_BIN_DIV_TRUNC: case TL_BIN_DIV_FLOOR: {
+    if (check_inplace(self) != TL_OK) return tl_last_status();
+    const tl_tensor *in[2] = {self, other};
+    tl_node *node = NULL;
+    if (tl_should_record(2, in) && tl_dtype_is_floating(self->dtype)) {
+      if (op == TL_BIN_FMOD || op == TL_BIN_REMAINDER) {
+        /* the gradient of other needs self before the write */
+        tl_tensor *orig = tl_clone(self);
+        if (!orig) return tl_last_status();
+        node = record_modlike(op, orig, other);
+        tl_tensor_release(orig);
+        if (node) { /* the edge must be self's, not the clone's */
+          tl_node_release(node->next[0].node);
+          tl_gradient_edge(self, &node->next[0]);
+        }
+      } else {
+        node = record_modlike(op, self, other);
+      }
+      if (!node) return tl_last_status();
+    }
+    return finish_inplace(self, node, tl_binary_(op, self, other, 1));
+  }
+  default:
+    if (tl_binary_op_differentiable(op)) {
+      tl_status st = tl_ag_check_inplace(self);
+      if (st != TL_OK) return st;
+    }
+    return tl_binary_(op, self, other, 1);
+  }
+}
+
+int tl_binary_op_differentiable(tl_binary_op op) {
+  return !(op == TL_BIN_EQ || op == TL_BIN_NE || op == TL_BIN_LT || op == TL_BIN_LE ||
+           op == TL_BIN_GT || op == TL_BIN_GE || op == TL_BIN_LOGICAL_AND ||
+           op == TL_BIN_LOGICAL_OR || op == TL_BIN_LOGICAL_XOR);
+}
+
+/* clamp with tensor bounds (ClampBackward0): x gets the gradient inside the bounds, a bound
+ * where it was applied */
+static tl_status clamp0_backward(tl_node *n, tl_tensor **gin, tl_tensor **gout) {
+  scope sc = {0};
+  tl_tensor *g = gin[0], *zero = keep(&sc, scalar(0));
+  tl_tensor *x = unpack(&sc, n, 0);
+  tl_tensor *lo = n->saved[1].defined ? unpack(&sc, n, 1) : NULL;
+  tl_tensor *hi = n->saved[2].defined ? unpack(&sc, n, 2) : NULL;
+  tl_tensor *inside = NULL;
+  if (x && lo) inside = keep(&sc, tl_ge(x, lo));
+  if (x && hi) {
+    tl_tensor *m = keep(&sc, tl_le(x, hi));
+    inside = inside ? keep(&sc, m ? tl_logical_and(inside, m) : NULL) : m;
+  }
+  if (need(n, 0)) gout[0] = inside ? tl_ag_where(inside, g, zero) : NULL;
+  if (need(n, 1) && x && lo) {
+    tl_tensor *below = keep(&sc, tl_lt(x, lo));
+    gout[1] = sum_to(keep(&sc, below ? tl_ag_where(below, g, zero) : NULL), &n->input[1]);
+  }
+  if (need(n, 2) && x && hi) {
+    tl_tensor *above = keep(&sc, tl_gt(x, hi));
+    gout[2] = sum_to(keep(&sc, above ? tl_ag_where(above, g, zero) : NULL), &n->input[2]);
+  }
+  return finish(&sc, n, gout);
+}
+static const tl_op_info op_clamp0 = {"ClampBackward0", 1, clamp0_backward};
+
+tl_tensor *tl_ag_clamp_tensor(const tl_tensor *x, const tl_tensor *min, const tl_tensor *max) {
+  if (!x) return NULL;
+  tl_tensor *out = tl_clamp(x, min, max);
+  const tl_tensor *in[3] = {x, min, max};
+  if (!out || !tl_should_record(3, in)) return out;
+  tl_node *node = record(&op_clamp0, 3, in);
+  if (node && (tl_node_save(node, 0, x, 0) != TL_OK || (min && tl_node_save(node, 1, min, 0) != TL_OK) ||
+               (max && tl_node_save(node, 2, max, 0) != TL_OK)))
+    node = (tl_node_release(node), NULL);
+  return attach(out, node);
+}

@@ -79,6 +79,11 @@ tl_status tl_ag_split_with_sizes(const tl_tensor *x, int dim, int64_t n, const i
 tl_status tl_ag_unbind(const tl_tensor *x, int dim, tl_tensor **out);
 tl_status tl_ag_index_put_(tl_tensor *x, const tl_index_item *items, int n, const tl_tensor *value);
 
+tl_tensor *tl_ag_binary(tl_binary_op op, const tl_tensor *a, const tl_tensor *b);
+tl_status tl_ag_binary_(tl_binary_op op, tl_tensor *self, const tl_tensor *other);
+int tl_binary_op_differentiable(tl_binary_op op);
+tl_tensor *tl_ag_clamp_tensor(const tl_tensor *x, const tl_tensor *min, const tl_tensor *max);
+
 /* in place: refuse leaves that require grad (in grad mode); record on tensors with history */
 tl_status tl_ag_add_(tl_tensor *self, const tl_tensor *other, double alpha, int sub);
 tl_status tl_ag_mul_(tl_tensor *self, const tl_tensor *other);

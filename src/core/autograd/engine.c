@@ -228,6 +228,21 @@ static void shape_str(const tl_tensor *t, char *buf, size_t size) {
     len += (size_t)snprintf(buf + len, size - len, "%s%lld", i ? ", " : "", (long long)t->shape[i]);
 }
 
+/* Anomaly mode: a backward formula that produced NaN is an error naming the node. */
+static tl_status check_nan(tl_node *n, tl_tensor **outs) {
+  for (int k = 0; k < n->n_next; k++) {
+    tl_tensor *g = outs[k];
+    if (!g || !tl_dtype_is_floating(g->dtype)) continue;
+    for (int64_t i = 0; i < g->numel; i++) {
+      double v = tl_get_double(g, i);
+      if (v != v)
+        return tl_error(TL_ERR_RUNTIME, "Function '%s' returned nan values in its %dth output.",
+                        tl_node_name(n), k);
+    }
+  }
+  return TL_OK;
+}
+
 /* ---------------------------------------------------------------- the pass */
 
 tl_status tl_backward(int n_roots, tl_tensor **roots, tl_tensor **grad_roots,
@@ -403,9 +418,11 @@ tl_status tl_backward(int n_roots, tl_tensor **roots, tl_tensor **grad_roots,
             st = n->ext_vt->backward(n, s->buf, n_out, outs);
           else
             st = n->op->backward(n, s->buf, outs);
+          if (st == TL_OK && tl_anomaly_enabled()) st = check_nan(n, outs);
           if (st != TL_OK && n->anomaly_trace) {
             char msg[1024];
-            snprintf(msg, sizeof msg, "%s\n[while computing the gradient of %s, created by: %s]",
+            snprintf(msg, sizeof msg,
+                     "%s\nThe forward call that created %s (with_detect_anomaly): %s",
                      tl_last_message(), tl_node_name(n), n->anomaly_trace);
             tl_error(st, "%s", msg);
           }

@@ -389,3 +389,12 @@ void tl_remove_hook(tl_tensor *t, int id) {
   remove_from(&t->autograd->hooks, id);
   if (t->autograd->grad_fn) remove_from(&t->autograd->grad_fn->pre_hooks, id);
 }
+
+void tl_node_set_trace(tl_node *n, const char *trace) {
+  size_t len = strlen(trace) + 1;
+  char *copy = tl_malloc(len);
+  if (!copy) return;
+  memcpy(copy, trace, len);
+  tl_free(n->anomaly_trace);
+  n->anomaly_trace = copy;
+}
