@@ -44,6 +44,7 @@
   X(C_tl_set_anomaly, 1)           \
   X(C_tl_grad_fn, 1)               \
   X(C_tl_node_name, 1)             \
+  X(C_tl_node_id, 1)               \
   X(C_tl_node_next, 1)             \
   X(C_tl_grad, 1)                  \
   X(C_tl_set_grad, 2)              \

@@ -1,6 +1,9 @@
 /* The R side of autograd: grad mode, backward, grad/grad_fn fields, hooks, node handles. */
 #include "r_tensor.h"
 
+#include <stdio.h>
+#include <string.h>
+
 #include "../core/autograd/autograd.h"
 #include "../core/autograd/derivatives.h"
 
@@ -59,6 +62,13 @@ static tl_node *unwrap_node(SEXP x) {
 SEXP C_tl_grad_fn(SEXP x) { return wrap_node(tl_grad_fn(tl_r_unwrap(x))); }
 
 SEXP C_tl_node_name(SEXP x) { return Rf_mkString(tl_node_name(unwrap_node(x))); }
+
+/* identity of the node behind a grad_fn handle (several handles can share one node) */
+SEXP C_tl_node_id(SEXP x) {
+  char buf[32];
+  snprintf(buf, sizeof buf, "%p", (void *)unwrap_node(x));
+  return Rf_mkString(buf);
+}
 
 SEXP C_tl_node_next(SEXP x) {
   tl_node *n = unwrap_node(x);
