@@ -2,12 +2,12 @@
 NULL
 
 # Operators and base math functions on tensors. Each method is one S3 dispatch and one
-# .Call. As in R torch, a plain R value on the left of an operator becomes a tensor the way
-# torch_tensor() makes it (`1 - x` is torch_sub(torch_tensor(1), x), of shape 1), and one on
-# the right of an arithmetic operator is a scalar that keeps the tensor's dtype (`x * 2`
-# stays float32); comparisons and `&`/`|` convert both sides with torch_tensor(), except
-# `!=`. One deliberate difference from R torch: R doubles next to a float64 tensor become
-# float64, not float32, so `0.1 - x` keeps double precision.
+# .Call. An R number on either side of an arithmetic operator is a scalar that keeps the
+# tensor's dtype (`x * 2` and `2 * x` stay float32); grad_fn names follow R torch (`2 * x`
+# is MulBackward0, `x * 2` MulBackward1). Comparisons and `&`/`|` convert both sides with
+# torch_tensor(), except `!=`. Differences from R torch, on purpose: R doubles next to a
+# float64 tensor stay double precision (R torch rounds them to float32), and `1 - x` with a
+# 0-d x is 0-d (R torch makes the 1 a shape-1 tensor first).
 
 #' Operators on tensors
 #'
@@ -18,10 +18,9 @@ NULL
 #' `torch_div(rounding_mode = "trunc")` (`%/%`), [torch_eq()] and friends,
 #' [torch_logical_and()], [torch_logical_or()] and [torch_logical_not()].
 #'
-#' As in R torch, an R number on the left becomes a tensor of shape 1 (so `1 - x` has shape 1
-#' when `x` has no dimensions), and an R number on the right of an arithmetic operator is a
-#' scalar that does not widen the tensor's dtype: `x * 2` stays float32. Next to a float64
-#' tensor R numbers keep double precision.
+#' An R number on either side of an arithmetic operator is a scalar that does not widen the
+#' tensor's dtype: `x * 2` and `2 * x` stay float32. Next to a float64 tensor R numbers keep
+#' double precision.
 #'
 #' @param e1,e2 tensors or R numbers (at least one a tensor).
 #' @param x a tensor.

@@ -189,13 +189,13 @@ static tl_rounding_mode rounding_mode(SEXP mode) {
     return ew_result2(CALL, a, b);                                                        \
   }
 
-OP_ENTRY(add, AS_TENSOR, AS_SCALAR, "+", tl_ag_add(a, b))
-OP_ENTRY(sub, AS_TENSOR, AS_SCALAR, "-", tl_ag_sub(a, b, 1))
-OP_ENTRY(mul, AS_TENSOR, AS_SCALAR, "*", tl_ag_mul(a, b))
-OP_ENTRY(div, AS_TENSOR, AS_SCALAR, "/", tl_ag_div(a, b))
-OP_ENTRY(pow, AS_TENSOR, AS_SCALAR, "^", tl_ag_pow(a, b))
-OP_ENTRY(fmod, AS_TENSOR, AS_SCALAR, "%%", tl_fmod(a, b))
-OP_ENTRY(intdiv, AS_TENSOR, AS_SCALAR, "%/%", tl_div(a, b, TL_ROUND_TRUNC))
+OP_ENTRY(add, AS_SCALAR, AS_SCALAR, "+", tl_ag_add(a, b))
+OP_ENTRY(sub, AS_SCALAR, AS_SCALAR, "-", tl_ag_sub(a, b, 1))
+OP_ENTRY(mul, AS_SCALAR, AS_SCALAR, "*", tl_ag_mul(a, b))
+OP_ENTRY(div, AS_SCALAR, AS_SCALAR, "/", tl_ag_div(a, b))
+OP_ENTRY(pow, AS_SCALAR, AS_SCALAR, "^", tl_ag_pow(a, b))
+OP_ENTRY(fmod, AS_TENSOR, AS_SCALAR, "%%", tl_ag_binary(TL_BIN_FMOD, a, b))
+OP_ENTRY(intdiv, AS_TENSOR, AS_SCALAR, "%/%", tl_ag_binary(TL_BIN_DIV_TRUNC, a, b))
 OP_ENTRY(ne, AS_TENSOR, AS_SCALAR, "!=", tl_ne(a, b))
 /* R torch converts both sides of these with torch_tensor() */
 OP_ENTRY(eq, AS_TENSOR, AS_TENSOR, "==", tl_eq(a, b))

@@ -82,11 +82,12 @@ test_that("R doubles next to float64 tensors keep double precision", {
   x <- torch_tensor(c(0.3, 0.7), dtype = torch_float64())
   expect_identical(as.numeric(0.1 - x), 0.1 - c(0.3, 0.7))
   expect_identical(as.logical(x > 0.3), c(0.3, 0.7) > 0.3)
-  # a 0-d float64 tensor stays float64 (R torch would compute this in float32)
+  # a 0-d float64 tensor stays float64 (R torch would compute this in float32), and an R
+  # number on the left is a scalar, so the result keeps the 0-d shape (R torch: shape 1)
   x0 <- torch_full(integer(0), 0.3, dtype = torch_float64())
   r <- 1 - x0
   expect_identical(r$dtype, torch_float64())
-  expect_identical(r$shape, 1L)
+  expect_identical(r$shape, integer(0))
   expect_identical(as.numeric(r), 1 - 0.3)
   expect_identical(as.numeric(c(0.1, 0.2) * x), c(0.1, 0.2) * c(0.3, 0.7))
 })

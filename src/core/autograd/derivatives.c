@@ -193,8 +193,9 @@ tl_status tl_add_inplace(tl_tensor *dst, const tl_tensor *src) { return tl_add_(
 static tl_status mul_backward(tl_node *n, tl_tensor **gin, tl_tensor **gout) {
   scope sc = {0};
   tl_tensor *g = gin[0];
-  if (n->i[0]) { /* scalar factor */
-    gout[0] = tl_ag_mul(g, keep(&sc, scalar(n->s[0])));
+  if (n->i[0]) { /* a scalar factor; i[1] is the tensor's position (2 * x keeps R torch's
+                   two inputs, the first without a gradient) */
+    gout[n->i[1]] = tl_ag_mul(g, keep(&sc, scalar(n->s[0])));
     return finish(&sc, n, gout);
   }
   if (need(n, 0)) gout[0] = sum_to(keep(&sc, tl_ag_mul(g, unpack(&sc, n, 1))), &n->input[0]);
@@ -215,6 +216,13 @@ tl_tensor *tl_ag_mul(const tl_tensor *a, const tl_tensor *b) {
     if (node) {
       node->i[0] = 1;
       node->s[0] = tl_get_double(b, 0);
+    }
+  } else if (a->wrapped_number) {
+    node = record(&op_mul0, 2, in);
+    if (node) {
+      node->i[0] = 1;
+      node->i[1] = 1;
+      node->s[0] = tl_get_double(a, 0);
     }
   } else {
     node = record(&op_mul0, 2, in);
