@@ -25,7 +25,7 @@ install:
 	$(R) CMD INSTALL .
 
 demo:
-	$(RSCRIPT) -e 'torchlite::torchlite_example("basics")'
+	$(RSCRIPT) -e 'torchlite::torchlite_example("rosenbrock")'
 
 # The whole test suite: C core tests, a -Wall -Wextra build of every C file, testthat.
 test: test-c warnings test-r
@@ -62,10 +62,29 @@ sanitize:
 document:
 	$(RSCRIPT) -e 'roxygen2::roxygenise(roclets = c("rd", "namespace"), load_code = "source")'
 
+# R CMD check --as-cran on a tarball built from the working tree, in CHECK_DIR (outside the
+# tree). Offline-safe: no CRAN/Bioconductor look-ups (_R_CHECK_CRAN_INCOMING_REMOTE_) and no
+# time server (_R_CHECK_SYSTEM_CLOCK_); the PDF manual uses Times/Courier (R_RD4PDF) instead
+# of Inconsolata, which only Debian's 1.4 GB texlive-fonts-extra has; without pdflatex the
+# manual is skipped. Prints "R CMD check: Status: ..." and fails on any ERROR or WARNING.
+CHECK_DIR ?= $(or $(TMPDIR),/tmp)/torchlite-check
+CHECK_ENV = _R_CHECK_FORCE_SUGGESTS_=false _R_CHECK_CRAN_INCOMING_REMOTE_=false \
+  _R_CHECK_SYSTEM_CLOCK_=false R_RD4PDF="times,hyper"
 check:
-	$(R) CMD build .
-	_R_CHECK_FORCE_SUGGESTS_=false $(R) CMD check --no-manual torchlite_*.tar.gz
+	@rm -rf "$(CHECK_DIR)" && mkdir -p "$(CHECK_DIR)"
+	cd "$(CHECK_DIR)" && $(R) CMD build "$(CURDIR)"
+	@start=$$(date +%s); cd "$(CHECK_DIR)" && \
+	  $(CHECK_ENV) $(R) CMD check --as-cran $$(command -v pdflatex >/dev/null || echo --no-manual) \
+	    torchlite_*.tar.gz; \
+	  st=$$(grep -E '^Status:' torchlite.Rcheck/00check.log | tail -n 1); \
+	  echo "R CMD check: $${st:-Status: did not finish} ($$(( $$(date +%s) - start )) s; log in $(CHECK_DIR)/torchlite.Rcheck)"; \
+	  case "$$st" in *ERROR*|*WARNING*|"") exit 1;; esac
 
 clean:
 	rm -rf build torchlite_*.tar.gz torchlite.Rcheck
 	./cleanup
+
+# The benchmark against PyTorch (bench/README.md): timings, ratios, physical limits, memory.
+.PHONY: bench
+bench:
+	$(RSCRIPT) bench/run.R

@@ -43,6 +43,9 @@ with_enable_grad <- function(code) {
 }
 
 defer_restore_mode <- function(old, env) {
+  # checked before `old` is forced (forcing it changes the mode)
+  if (!is.environment(env))
+    signal_torch_error("value_error", ".env must be an environment (the frame whose exit restores the grad mode)")
   do.call(base::on.exit, list(call(".Call", C_tl_set_grad_mode, old), TRUE, FALSE),
           envir = env)
 }
@@ -121,7 +124,7 @@ as_tensor_list <- function(x, what) {
 #' @examples
 #' x <- torch_tensor(c(1, 2, 3), requires_grad = TRUE)
 #' y <- (x * x)$sum()
-#' autograd_grad(y, x)
+#' autograd_grad(y, x, retain_graph = TRUE)
 #' autograd_backward(list(y))
 #' x$grad
 #' @name autograd_backward

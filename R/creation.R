@@ -155,6 +155,7 @@ torch_full_like <- function(input, fill_value, dtype = NULL, layout = NULL, devi
 #' @param step the distance between values.
 #' @param steps the number of values.
 #' @param n,m the number of rows and columns.
+#' @param layout accepted for compatibility with R torch and ignored.
 #' @inheritParams torch_zeros
 #' @return A `torch_tensor`.
 #' @examples
@@ -171,7 +172,7 @@ torch_arange <- function(start, end, step = 1, dtype = NULL, layout = NULL, devi
                          requires_grad = FALSE) {
   # R torch makes the range inclusive by moving `end` by one float epsilon of the result
   # type (float32 unless dtype is float64).
-  eps <- if (!is.null(dtype) && dtype == torch_float64()) .Machine$double.eps else 2^-23
+  eps <- if (identical(dtype, torch_float64())) .Machine$double.eps else 2^-23
   step_sign <- if (is.numeric(step) && length(step) == 1 && !is.na(step)) sign(step) else 1
   end2 <- if (is.numeric(end) && length(end) == 1) end + step_sign * eps else end
   .Call(C_tl_arange, start, end2, step, dtype, requires_grad)

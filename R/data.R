@@ -156,6 +156,8 @@ tensor_dataset <- dataset(
 #' utils_data_default_collate(list(list(x = torch_ones(2), y = 1L), list(x = torch_zeros(2), y = 2L)))
 #' @export
 utils_data_default_collate <- function(batch) {
+  if (!is.vector(batch) || length(batch) == 0)
+    signal_torch_error("value_error", "batch must be a non-empty list of samples")
   elem <- batch[[1]]
   if (is_torch_tensor(elem)) {
     torch_stack(batch, dim = 1)

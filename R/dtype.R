@@ -80,7 +80,8 @@ torch_device <- function(type = "cpu", index = NULL) {
   if (!is.character(type) || length(type) != 1 || !identical(sub(":.*$", "", type), "cpu"))
     signal_torch_error("value_error",
                        paste0("torchlite only computes on the CPU; device '",
-                              paste(type, collapse = ","), "' is not available"))
+                              if (is.character(type)) paste(type, collapse = ",") else
+                                paste0("<", class(type)[1], ">"), "' is not available"))
   structure(list(type = "cpu", index = index), class = "torch_device")
 }
 

@@ -23,6 +23,7 @@ NULL
 #' @export
 gradcheck <- function(fn, inputs, eps = 1e-6, atol = 1e-5, rtol = 1e-3,
                       raise_exception = TRUE) {
+  if (!is.function(fn)) signal_torch_error("value_error", "fn must be a function")
   single <- is_torch_tensor(inputs)
   if (single) inputs <- list(inputs)
   if (!is.list(inputs) || !all(vapply(inputs, is_torch_tensor, TRUE)))

@@ -418,6 +418,12 @@ as_dot.torch_autograd_graph <- function(x, ...) {
 #' @export
 as_dot.torch_tensor <- function(x, ...) as_dot(autograd_graph(x, ...))
 
+#' @export
+as_dot.default <- function(x, ...)
+  signal_torch_error("value_error", paste0(
+    "as_dot() needs a graph from autograd_graph() or a tensor, not an object of class <",
+    class(x)[1], ">"))
+
 #' @rdname as_dot
 #' @export
 autograd_graph_dot <- function(y, params = NULL, env = parent.frame()) {

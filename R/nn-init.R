@@ -64,6 +64,11 @@ init_normal <- function(tensor, mean, std) {
   invisible(tensor)
 }
 
+check_init_number <- function(x, what) {
+  if (!is.numeric(x) || length(x) != 1 || is.na(x) || is.factor(x))
+    signal_torch_error("value_error", paste0("`", what, "` must be a single number, not NA"))
+}
+
 check_init_tensor <- function(tensor) {
   if (!is_torch_tensor(tensor))
     signal_torch_error("type_error", paste0(
@@ -84,6 +89,7 @@ check_init_tensor <- function(tensor) {
 #' nn_init_calculate_fan_in_and_fan_out(torch_empty(4, 3))
 #' @export
 nn_init_calculate_fan_in_and_fan_out <- function(tensor) {
+  check_tensor_arg(tensor, "tensor")
   if (tensor$ndim < 2)
     signal_torch_error("value_error",
       "Fan in and fan out can not be computed for tensor with fewer than 2 dimensions")
@@ -108,6 +114,8 @@ nn_init_calculate_fan_in_and_fan_out <- function(tensor) {
 nn_init_calculate_gain <- function(nonlinearity, param = NULL) {
   linear <- c("linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d",
               "conv_transpose2d", "conv_transpose3d", "sigmoid")
+  if (!is.character(nonlinearity) || length(nonlinearity) != 1 || is.na(nonlinearity))
+    signal_torch_error("value_error", "nonlinearity must be a single string such as \"relu\" or \"tanh\"")
   if (nonlinearity %in% linear) return(1)
   switch(nonlinearity,
     tanh = 5 / 3,
@@ -171,6 +179,11 @@ NULL
 #' @export
 nn_init_uniform_ <- function(tensor, a = 0, b = 1) {
   check_init_tensor(tensor)
+  check_init_number(a, "a")
+  check_init_number(b, "b")
+  if (a > b)
+    signal_torch_error("value_error", sprintf(
+      "uniform_ expects to return a [from, to) range, but found from=%s > to=%s", format(a), format(b)))
   init_uniform(tensor, a, b)
 }
 
@@ -178,6 +191,10 @@ nn_init_uniform_ <- function(tensor, a = 0, b = 1) {
 #' @export
 nn_init_normal_ <- function(tensor, mean = 0, std = 1) {
   check_init_tensor(tensor)
+  check_init_number(mean, "mean")
+  check_init_number(std, "std")
+  if (std < 0)
+    signal_torch_error("value_error", paste0("normal expects std >= 0.0, but found std ", format(std)))
   init_normal(tensor, mean, std)
 }
 

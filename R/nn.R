@@ -495,6 +495,8 @@ names.nn_module <- function(x) ls(attr(x, "module"), all.names = FALSE)
 #' @export
 nn_module <- function(classname = NULL, inherit = NULL, ..., private = NULL, active = NULL,
                       parent_env = parent.frame()) {
+  if (!is.null(classname) && (!is.character(classname) || length(classname) != 1 || is.na(classname)))
+    signal_torch_error("value_error", "classname must be a single string (or NULL)")
   parent_def <- nn_Module_def
   parent_classes <- character()
   if (!is.null(inherit)) {

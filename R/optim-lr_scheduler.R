@@ -115,6 +115,9 @@ print.lr_scheduler <- function(x, ...) {
 }
 
 lr_lambdas_for <- function(optimizer, lr_lambda) {
+  if (!is_optimizer(optimizer))
+    signal_torch_error("type_error", paste0(
+      "an object of class <", class(optimizer)[1], "> is not an optimizer"))
   n <- length(optimizer$param_groups)
   if (is.function(lr_lambda)) return(rep(list(lr_lambda), n))
   if (!is.list(lr_lambda) || !all(vapply(lr_lambda, is.function, TRUE)))
@@ -276,6 +279,8 @@ lr_one_cycle <- lr_scheduler(
                                                   n, name, length(v)))
       unlist(v)
     }
+    if (!is.numeric(max_lr) || length(max_lr) == 0 || anyNA(max_lr) || any(max_lr <= 0))
+      signal_torch_error("value_error", "max_lr must be a positive number (or one per parameter group)")
     max_lrs <- per_group("max_lr", max_lr)
     if (last_epoch == -1) {
       for (i in seq_len(n)) {

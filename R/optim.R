@@ -282,7 +282,10 @@ print.torch_optimizer <- function(x, ...) x$print()
 #' @export
 is_optimizer <- function(x) inherits(x, "torch_optimizer")
 
-check_hparam <- function(ok, msg) if (!isTRUE(ok)) signal_torch_error("value_error", msg)
+check_hparam <- function(ok, msg) {
+  if (!isTRUE(tryCatch(ok, error = function(e) FALSE)))
+    signal_torch_error("value_error", paste(msg, collapse = " "))
+}
 
 #' SGD optimiser
 #'

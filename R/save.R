@@ -98,7 +98,9 @@ torch_save <- function(obj, path, ...) {
   if (!is.character(path) || length(path) != 1 || is.na(path))
     signal_torch_error("value_error", "path must be a single file name")
   payload <- list(magic = save_magic, version = save_version, object = encode_object(obj))
-  saveRDS(payload, path)
+  tryCatch(suppressWarnings(saveRDS(payload, path)), error = function(e)
+    signal_torch_error("runtime_error", paste0(
+      "cannot write '", path, "': ", conditionMessage(e), " (does its folder exist and is it writable?)")))
   invisible(path)
 }
 

@@ -1,6 +1,6 @@
-# The torch_tensor class: an external pointer to a C tensor. `x$name` goes straight to C,
-# which answers fields itself and turns methods (the functions in `tensor_methods`) into
-# closures with `self` bound to x.
+# The torch_tensor class: an external pointer to a C tensor (serializable: see
+# src/r/r_altrep.c). `x$name` goes straight to C, which answers fields itself and turns
+# methods (the functions in `tensor_methods`) into closures with `self` bound to x.
 
 tensor_methods <- new.env(parent = emptyenv())
 
@@ -60,6 +60,40 @@ NULL
   nms <- sort(c(fields, ls(tensor_methods)))
   grep(pattern, nms, value = TRUE)
 }
+
+#' Saving tensors with saveRDS(), save() and serialize()
+#'
+#' Tensors survive R's own serialization: `saveRDS()`/`readRDS()`, `save()`/`load()`,
+#' `serialize()`/`unserialize()`, and so everything built on them (lists or environments
+#' holding tensors, modules, results sent back by parallel workers). Loading such an object
+#' loads torchlite if needed.
+#'
+#' Each tensor is written with its dtype, shape, values (all values are kept exactly, int64
+#' included) and `requires_grad` flag. A restored tensor is a new, contiguous **leaf**: it keeps
+#' `requires_grad`, but not its `grad`, its `grad_fn` (the autograd history is not saved) or
+#' its hooks. Memory shared between different tensors is not preserved: a view and its base,
+#' or two handles on one tensor, come back as independent copies; one tensor that appears
+#' several times in the saved object comes back as a single tensor (`identical()` is `TRUE`
+#' between its occurrences, as before saving).
+#'
+#' A tensor is still an external pointer (`typeof(x)` is `"externalptr"`); what makes it
+#' serializable is a small object stored with the pointer, whose ALTREP serialization method
+#' writes the tensor's data. Serialization format version 2 (`saveRDS(version = 2)`) has no
+#' such methods: tensors saved that way come back without their data, and using them is an
+#' error. [torch_save()] writes a file that [torch_load()] reads back.
+#'
+#' @name tensor_serialization
+#' @aliases serialization
+#' @seealso [torch_save()]
+#' @examples
+#' x <- torch_tensor(c(1, 2, 3), requires_grad = TRUE)
+#' f <- tempfile(fileext = ".rds")
+#' saveRDS(list(x = x, y = x * 2), f)
+#' r <- readRDS(f)
+#' r$y
+#' r$y$is_leaf # TRUE: the autograd history is not saved
+#' unlink(f)
+NULL
 
 #' Is this a tensor?
 #'

@@ -11,6 +11,9 @@ cd "$stage"
 if [ -n "${EXCLUDE:-}" ]; then
   while read -r pat; do [ -n "$pat" ] && rm -rf $pat; done <<< "$EXCLUDE"
 fi
+if [ -n "${RESTORE:-}" ]; then  # files to keep as committed (someone is still changing them)
+  for f in $RESTORE; do git --git-dir=/work/main/.git show HEAD:"$f" > "$f"; done
+fi
 mkdir -p man
 Rscript -e 'roxygen2::roxygenise(roclets=c("collate","rd","namespace"), load_code="source")' >/dev/null 2>&1
 python3 - <<'PY'

@@ -15,9 +15,55 @@ void (*tl_autograd_meta_free)(struct tl_autograd_meta *) = NULL;
 #define TL_PREFIX 16
 static int64_t mem_bytes = 0, mem_objects = 0;
 
+/* Large blocks are kept for reuse instead of being returned to the system: a loop over big
+ * tensors then writes into memory that is already mapped (no page faults), as it does in
+ * PyTorch, whose caching allocator frees at once into its own pool. The cache holds a few
+ * blocks, at most TL_CACHE_BYTES in all; cached bytes are not counted as held. */
+#define TL_CACHE_MIN ((size_t)1 << 20)
+#define TL_CACHE_SLOTS 8
+#define TL_CACHE_BYTES ((size_t)512 << 20)
+static char *cache_block[TL_CACHE_SLOTS];
+static size_t cache_size[TL_CACHE_SLOTS];
+static size_t cache_total = 0;
+
+static char *cache_take(size_t n) {
+  int best = -1;
+  for (int i = 0; i < TL_CACHE_SLOTS; i++) {
+    if (!cache_block[i] || cache_size[i] < n || cache_size[i] > n + n / 4) continue;
+    if (best < 0 || cache_size[i] < cache_size[best]) best = i;
+  }
+  if (best < 0) return NULL;
+  char *p = cache_block[best];
+  cache_block[best] = NULL;
+  cache_total -= cache_size[best];
+  return p;
+}
+
+static int cache_put(char *p, size_t n) {
+  if (n < TL_CACHE_MIN || n > TL_CACHE_BYTES) return 0;
+  int slot = -1;
+  for (int i = 0; i < TL_CACHE_SLOTS && slot < 0; i++)
+    if (!cache_block[i]) slot = i;
+  while (slot < 0 || cache_total + n > TL_CACHE_BYTES) { /* evict the largest */
+    int big = -1;
+    for (int i = 0; i < TL_CACHE_SLOTS; i++)
+      if (cache_block[i] && (big < 0 || cache_size[i] > cache_size[big])) big = i;
+    if (big < 0) return 0;
+    free(cache_block[big]);
+    cache_total -= cache_size[big];
+    cache_block[big] = NULL;
+    slot = big;
+  }
+  cache_block[slot] = p;
+  cache_size[slot] = n;
+  cache_total += n;
+  return 1;
+}
+
 void *tl_malloc(size_t n) {
   if (n > SIZE_MAX - TL_PREFIX) return NULL;
-  char *p = malloc(n + TL_PREFIX);
+  char *p = n >= TL_CACHE_MIN ? cache_take(n) : NULL;
+  if (!p) p = malloc(n + TL_PREFIX);
   if (!p) return NULL;
   *(size_t *)p = n;
   mem_bytes += (int64_t)n;
@@ -27,7 +73,9 @@ void *tl_malloc(size_t n) {
 
 void *tl_calloc(size_t n) {
   if (n > SIZE_MAX - TL_PREFIX) return NULL;
-  char *p = calloc(1, n + TL_PREFIX);
+  char *p = n >= TL_CACHE_MIN ? cache_take(n) : NULL;
+  if (p) memset(p, 0, n + TL_PREFIX);
+  else p = calloc(1, n + TL_PREFIX);
   if (!p) return NULL;
   *(size_t *)p = n;
   mem_bytes += (int64_t)n;
@@ -38,9 +86,10 @@ void *tl_calloc(size_t n) {
 void tl_free(void *q) {
   if (!q) return;
   char *p = (char *)q - TL_PREFIX;
-  mem_bytes -= (int64_t) * (size_t *)p;
+  size_t n = *(size_t *)p;
+  mem_bytes -= (int64_t)n;
   mem_objects--;
-  free(p);
+  if (!cache_put(p, n)) free(p);
 }
 
 int64_t tl_mem_bytes(void) { return mem_bytes; }
@@ -107,6 +156,8 @@ tl_storage *tl_storage_new(size_t nbytes, int zero) {
   s->version = 0;
   s->owns_data = 1;
   s->data = (void *)d;
+  s->block = NULL;
+  s->tensor_alive = 0;
   return s;
 }
 
@@ -121,13 +172,17 @@ tl_storage *tl_storage_borrow(void *data, size_t nbytes) {
   s->version = 0;
   s->owns_data = 0;
   s->data = data;
+  s->block = NULL;
+  s->tensor_alive = 0;
   return s;
 }
 
 void tl_storage_retain(tl_storage *s) { s->refcount++; }
 
 void tl_storage_release(tl_storage *s) {
-  if (s && --s->refcount == 0) tl_free(s);
+  if (!s || --s->refcount > 0) return;
+  if (!s->block) tl_free(s);
+  else if (!s->tensor_alive) tl_free(s->block); /* the tensor went first: free both */
 }
 
 /* ---------------------------------------------------------------- tensors */
@@ -156,21 +211,49 @@ static tl_tensor *tensor_header(tl_dtype dt, int ndim, const int64_t *shape, int
   return t;
 }
 
+/* A new tensor and its storage in one allocation: [tensor | storage | pad | data]. The
+ * block is freed when both the tensor and the storage are done with (views can keep the
+ * storage alive after the tensor). */
 static tl_tensor *tensor_alloc(tl_dtype dt, int ndim, const int64_t *shape, int zero) {
+  if (!tl_dtype_valid((int)dt)) {
+    tl_error(TL_ERR_TYPE, "unknown dtype code %d", (int)dt);
+    return NULL;
+  }
   int64_t numel;
-  tl_tensor *t = tensor_header(dt, ndim, shape, &numel);
-  if (!t) return NULL;
+  if (tl_shape_numel(ndim, shape, &numel) != TL_OK) return NULL;
   size_t es = tl_dtype_size(dt);
-  if ((uint64_t)numel > SIZE_MAX / es) {
-    tl_free(t);
+  size_t head = sizeof(tl_tensor) + sizeof(tl_storage) + TL_ALIGN;
+  if ((uint64_t)numel > (SIZE_MAX - head - TL_PREFIX) / es) {
     tl_error(TL_ERR_ALLOC, "cannot allocate a tensor of %.0f elements", (double)numel);
     return NULL;
   }
-  t->storage = tl_storage_new((size_t)numel * es, zero);
-  if (!t->storage) {
-    tl_free(t);
+  size_t nbytes = (size_t)numel * es;
+  char *block = zero ? tl_calloc(head + nbytes) : tl_malloc(head + nbytes);
+  if (!block) {
+    tl_error(TL_ERR_ALLOC, "cannot allocate memory for a tensor of %.0f bytes", (double)nbytes);
     return NULL;
   }
+  tl_tensor *t = (tl_tensor *)block;
+  tl_storage *st = (tl_storage *)(block + sizeof(tl_tensor));
+  uintptr_t d = (uintptr_t)(st + 1);
+  d = (d + TL_ALIGN - 1) & ~(uintptr_t)(TL_ALIGN - 1);
+  st->refcount = 1;
+  st->nbytes = nbytes;
+  st->version = 0;
+  st->owns_data = 1;
+  st->data = (void *)d;
+  st->block = block;
+  st->tensor_alive = 1;
+  t->refcount = 1;
+  t->storage = st;
+  t->offset = 0;
+  t->numel = numel;
+  t->ndim = ndim;
+  t->dtype = dt;
+  t->requires_grad = 0;
+  t->wrapped_number = 0;
+  t->autograd = NULL;
+  for (int i = 0; i < ndim; i++) t->shape[i] = shape[i];
   tl_contiguous_strides(ndim, shape, t->strides);
   return t;
 }
@@ -212,7 +295,14 @@ void tl_tensor_retain(tl_tensor *t) { t->refcount++; }
 void tl_tensor_release(tl_tensor *t) {
   if (!t || --t->refcount > 0) return;
   if (t->autograd && tl_autograd_meta_free) tl_autograd_meta_free(t->autograd);
-  tl_storage_release(t->storage);
+  tl_storage *s = t->storage;
+  if (s->block == (void *)t) {
+    /* the storage lives in this tensor's block: the last of the two frees it */
+    s->tensor_alive = 0;
+    if (--s->refcount == 0) tl_free(s->block);
+    return;
+  }
+  tl_storage_release(s);
   tl_free(t);
 }
 

@@ -22,6 +22,8 @@ typedef struct tl_storage {
   uint64_t version; /* bumped by every in-place write */
   int owns_data;    /* 0: data belongs to someone else (a borrowed buffer) */
   void *data;
+  void *block;      /* set when the storage shares one allocation with its first tensor */
+  int tensor_alive; /* ... and that tensor has not been released yet */
 } tl_storage;
 
 struct tl_autograd_meta; /* defined by the autograd engine */

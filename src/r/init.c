@@ -70,6 +70,8 @@
 
 ALL_ENTRIES(DECL)
 
+void tl_r_init_altrep(DllInfo *dll); /* r_altrep.c: the class that serializes tensors */
+
 #define ENTRY(name, n) {#name, (DL_FUNC)&name, n},
 static const R_CallMethodDef call_methods[] = {ALL_ENTRIES(ENTRY){NULL, NULL, 0}};
 
@@ -77,4 +79,5 @@ void R_init_torchlite(DllInfo *dll) {
   R_registerRoutines(dll, NULL, call_methods, NULL, NULL);
   R_useDynamicSymbols(dll, FALSE);
   R_forceSymbols(dll, TRUE);
+  tl_r_init_altrep(dll);
 }

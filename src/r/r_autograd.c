@@ -178,8 +178,8 @@ static tl_tensor *r_hook(void *ctx, tl_tensor *grad, tl_status *status) {
     *status = tl_error(TL_ERR_RUNTIME, "error in a hook");
     return NULL;
   }
-  if (Rf_isNull(res) || !tl_r_is_tensor(res) || !R_ExternalPtrAddr(res)) return NULL;
-  tl_tensor *r = R_ExternalPtrAddr(res);
+  tl_tensor *r = tl_r_tensor_or_null(res);
+  if (!r) return NULL;
   if (r->ndim != grad->ndim || r->dtype != grad->dtype ||
       memcmp(r->shape, grad->shape, sizeof(int64_t) * (size_t)r->ndim) != 0) {
     *status = tl_error(TL_ERR_RUNTIME,
@@ -238,7 +238,7 @@ static tl_tensor **tensor_list(SEXP x, int *n, const char *what, int allow_null)
   if (!v) tl_r_stop(TL_ERR_ALLOC, "out of memory");
   for (int i = 0; i < k; i++) {
     SEXP e = VECTOR_ELT(x, i);
-    v[i] = Rf_isNull(e) ? NULL : R_ExternalPtrAddr(e);
+    v[i] = Rf_isNull(e) ? NULL : tl_r_unwrap(e);
   }
   *n = k;
   return v;
@@ -348,11 +348,11 @@ static tl_status custom_backward(tl_node *n, tl_tensor **gin, int n_in, tl_tenso
   for (int k = 0; k < n_next; k++) {
     SEXP g = VECTOR_ELT(res, k);
     if (Rf_isNull(g) || !n->next[k].node) continue;
-    if (!tl_r_is_tensor(g) || !R_ExternalPtrAddr(g)) {
+    tl_tensor *t = tl_r_tensor_or_null(g);
+    if (!t) {
       UNPROTECT(4);
       return tl_error(TL_ERR_RUNTIME, "the backward of a custom function returned a non-tensor");
     }
-    tl_tensor *t = R_ExternalPtrAddr(g);
     const tl_input_meta *m = &n->input[k];
     if (t->ndim != m->ndim || memcmp(t->shape, m->shape, sizeof(int64_t) * (size_t)m->ndim)) {
       UNPROTECT(4);
@@ -398,7 +398,7 @@ SEXP C_tl_custom_record(SEXP outputs, SEXP inputs, SEXP ext) {
   for (int k = 0; k < n_out; k++) {
     SEXP e = VECTOR_ELT(outputs, k);
     if (Rf_isNull(e)) continue;
-    tl_set_history(R_ExternalPtrAddr(e), node, k);
+    tl_set_history(tl_r_unwrap(e), node, k); /* checked above: cannot throw */
   }
   tl_node_release(node);
   return R_NilValue;

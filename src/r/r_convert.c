@@ -84,8 +84,13 @@ tl_tensor *tl_r_as_tensor(SEXP x) {
     tl_tensor_retain(t);
     return t;
   }
-  if (XLENGTH(x) == 1 && Rf_isNull(Rf_getAttrib(x, R_DimSymbol)) &&
-      (TYPEOF(x) == REALSXP || TYPEOF(x) == INTSXP || TYPEOF(x) == LGLSXP) && !Rf_isFactor(x)) {
+  /* type first: XLENGTH() of NULL or a function is itself an (unclassed) R error */
+  if (TYPEOF(x) != REALSXP && TYPEOF(x) != INTSXP && TYPEOF(x) != LGLSXP)
+    tl_r_stop(TL_ERR_VALUE,
+              "expected a torch_tensor or R numbers (a numeric, integer or logical vector), "
+              "got an object of type '%s'",
+              Rf_type2char(TYPEOF(x)));
+  if (XLENGTH(x) == 1 && Rf_isNull(Rf_getAttrib(x, R_DimSymbol)) && !Rf_isFactor(x)) {
     tl_dtype dt = TYPEOF(x) == REALSXP ? TL_FLOAT64 : TYPEOF(x) == INTSXP ? TL_INT64 : TL_BOOL;
     tl_tensor *t = tl_tensor_empty(dt, 0, NULL);
     if (!t) tl_r_throw();

@@ -50,10 +50,10 @@ static void ew_check(SEXP x, const char *what) {
  * float32 first, and a float32 tensor of shape 1 would even make the result float32 when x
  * has no dimensions). */
 static tl_tensor *ew_tensor(SEXP x, int how, int like) {
-  if (tl_r_is_tensor(x)) {
-    tl_tensor *t = (tl_tensor *)R_ExternalPtrAddr(x);
-    tl_tensor_retain(t);
-    return t;
+  tl_tensor *t0 = tl_r_tensor_or_null(x); /* ew_check has rejected dead handles */
+  if (t0) {
+    tl_tensor_retain(t0);
+    return t0;
   }
   SEXP dim = Rf_getAttrib(x, R_DimSymbol);
   R_xlen_t n = XLENGTH(x);

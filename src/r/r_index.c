@@ -369,7 +369,7 @@ static void value_items(idx_list *r, SEXP v, int drop) {
   }
   case EXTPTRSXP:
     if (tl_r_is_tensor(v)) {
-      tl_tensor *t = R_ExternalPtrAddr(v);
+      tl_tensor *t = tl_r_tensor_or_null(v);
       if (!t) fail(r, TL_ERR_RUNTIME, "an index tensor's memory is gone (restored from a saved session?)");
       if (t->dtype == TL_BOOL) {
         push(r, TL_IDX_TENSOR)->tensor = t;

@@ -61,7 +61,13 @@ void tl_r_stop(tl_status kind, const char *fmt, ...) {
 
 /* ---------------------------------------------------------------- handles */
 
-static int64_t gc_next = 64 << 20; /* ask R to collect when the core holds more than this */
+/* R's collector does not see the core's memory, so a loop that drops big tensors would pile
+ * them up until R itself needed a collection. Ask for one when the core holds more than
+ * its low-water mark (the least seen since the last forced collection, i.e. roughly what is
+ * really alive) plus a slack of that much again, and at least 256 MB. (Handing R dummy
+ * vectors of the same size instead, so that its own collections keep pace, was tried:
+ * R answers large allocations with full collections, which is worse.) */
+static int64_t low_water = 0;
 
 static void tensor_finalizer(SEXP h) {
   tl_tensor *t = R_ExternalPtrAddr(h);
@@ -71,15 +77,13 @@ static void tensor_finalizer(SEXP h) {
   }
 }
 
-/* R's collector does not see the core's memory, so big tensors dropped in a loop would pile
- * up until R itself needed a collection. Ask for one when the core has grown past a
- * threshold since the last one, and set the next threshold from what survived. */
 static void maybe_collect(void) {
-  if (tl_mem_bytes() <= gc_next) return;
+  int64_t now = tl_mem_bytes();
+  if (now < low_water) low_water = now;
+  int64_t slack = low_water > ((int64_t)256 << 20) ? low_water : ((int64_t)256 << 20);
+  if (now <= low_water + slack) return;
   R_gc();
-  int64_t live = tl_mem_bytes();
-  int64_t slack = live > (64 << 20) ? live : (64 << 20);
-  gc_next = live + slack;
+  low_water = tl_mem_bytes();
 }
 
 /* with_detect_anomaly(): remember the R calls that created a new node */
@@ -98,6 +102,9 @@ SEXP tl_r_wrap(tl_tensor *t) {
   SEXP h = R_MakeExternalPtr(t, tensor_tag, R_NilValue);
   PROTECT(h);
   R_RegisterCFinalizerEx(h, tensor_finalizer, FALSE);
+  /* the protected slot holds the box that saves the tensor's data with the handle
+   * (r_altrep.c); this is the handle's one allocation beyond the external pointer */
+  R_SetExternalPtrProtected(h, tl_r_new_box(h));
   SEXP attr = Rf_cons(class_attr, R_NilValue);
   SET_TAG(attr, R_ClassSymbol);
   SET_ATTRIB(h, attr);
@@ -107,17 +114,36 @@ SEXP tl_r_wrap(tl_tensor *t) {
   return h;
 }
 
+void tl_r_adopt(SEXP h, tl_tensor *t) {
+  R_SetExternalPtrAddr(h, t);
+  R_RegisterCFinalizerEx(h, tensor_finalizer, FALSE);
+}
+
 int tl_r_is_tensor(SEXP x) {
   return TYPEOF(x) == EXTPTRSXP && R_ExternalPtrTag(x) == tensor_tag;
+}
+
+tl_tensor *tl_r_tensor_or_null(SEXP x) {
+  return tl_r_is_tensor(x) ? (tl_tensor *)R_ExternalPtrAddr(x) : NULL;
+}
+
+/* a handle without a tensor: restored without the data (see r_altrep.c) */
+static void dead_handle(SEXP x) __attribute__((noreturn));
+static void dead_handle(SEXP x) {
+  if (Rf_isNull(R_ExternalPtrProtected(x)))
+    tl_r_stop(TL_ERR_RUNTIME,
+              "this tensor's memory is gone: it was saved by an older torchlite, which could "
+              "not serialize tensors; recreate it");
+  tl_r_stop(TL_ERR_RUNTIME,
+            "this tensor's memory is gone: it was serialized without its data (with "
+            "serialization format version 2, e.g. saveRDS(version = 2)); save tensors with "
+            "the default version 3 or with torch_save()");
 }
 
 tl_tensor *tl_r_unwrap(SEXP x) {
   if (!tl_r_is_tensor(x)) tl_r_stop(TL_ERR_VALUE, "expected a torch_tensor");
   tl_tensor *t = R_ExternalPtrAddr(x);
-  if (!t)
-    tl_r_stop(TL_ERR_RUNTIME,
-              "this tensor's memory is gone: it was restored from a saved R session or "
-              "serialized with saveRDS(); recreate it (or save it with torch_save())");
+  if (!t) dead_handle(x);
   return t;
 }
 
@@ -283,9 +309,7 @@ SEXP C_tl_tensor_id(SEXP x) {
   return Rf_mkString(buf);
 }
 
-SEXP C_tl_is_valid(SEXP x) {
-  return Rf_ScalarLogical(tl_r_is_tensor(x) && R_ExternalPtrAddr(x) != NULL);
-}
+SEXP C_tl_is_valid(SEXP x) { return Rf_ScalarLogical(tl_r_tensor_or_null(x) != NULL); }
 
 /* ---------------------------------------------------------------- conversions */
 

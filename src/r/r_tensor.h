@@ -17,6 +17,8 @@ SEXP tl_r_wrap(tl_tensor *t);
 /* The tensor behind a handle (borrowed); errors for anything else. */
 tl_tensor *tl_r_unwrap(SEXP x);
 int tl_r_is_tensor(SEXP x);
+/* The tensor behind a live handle (borrowed), or NULL for anything else; never throws. */
+tl_tensor *tl_r_tensor_or_null(SEXP x);
 /* Any tensor-like argument as a tensor the caller must release: a handle gives its tensor
  * (one more reference), an R scalar a 0-d "wrapped number" (R double -> float64, integer ->
  * int64, logical -> bool), an R vector or array a new tensor as torch_tensor() makes it. */
@@ -35,5 +37,12 @@ int tl_r_flag(SEXP x, const char *what);
  * tl_r_throw_pending() re-raises them once the core has unwound. */
 SEXP tl_r_call_trapped(SEXP call, int *failed);
 void tl_r_throw_pending(void) __attribute__((noreturn));
+
+/* Serialization (r_altrep.c). A handle is an external pointer whose protected slot holds a
+ * "box", a small ALTREP object that writes the tensor's data when R serializes the handle
+ * and rebuilds it when R reads it back. */
+SEXP tl_r_new_box(SEXP handle);
+/* Points a handle restored with a NULL address at t (stealing the reference). */
+void tl_r_adopt(SEXP handle, tl_tensor *t);
 
 #endif

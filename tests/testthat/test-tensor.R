@@ -40,14 +40,24 @@ test_that("unknown names and misuse give clear errors", {
   expect_true("numel" %in% .DollarNames(x, ""))
 })
 
-test_that("a tensor restored from serialization errors instead of crashing", {
-  x <- torch_ones(2)
+test_that("a tensor restored from serialization is a working tensor", {
+  x <- torch_tensor(matrix(c(1, 2, 3, 4), 2), requires_grad = TRUE)
   y <- unserialize(serialize(x, NULL))
-  expect_false(torchlite:::.tl_is_valid(y))
-  expect_torch_error(y$shape, "runtime_error", "memory is gone")
-  expect_torch_error(as_array(y), "runtime_error", "memory is gone")
-  expect_torch_error(print(y), "runtime_error")
+  expect_true(torchlite:::.tl_is_valid(y))
+  expect_identical(y$shape, c(2L, 2L))
+  expect_identical(y$dtype, torch_float32())
+  expect_identical(as_array(y), matrix(c(1, 2, 3, 4), 2))
+  expect_true(y$requires_grad)
+  expect_identical(capture.output(print(y)), capture.output(print(x)))
+  expect_identical(as_array(y + x), matrix(c(2, 4, 6, 8), 2))
+  expect_false(identical(x, y))
   expect_true(torchlite:::.tl_is_valid(x))
+  # format version 2 cannot hold the data: using the handle then errors instead of crashing
+  z <- unserialize(serialize(x, NULL, version = 2))
+  expect_false(torchlite:::.tl_is_valid(z))
+  expect_torch_error(z$shape, "runtime_error", "memory is gone")
+  expect_torch_error(as_array(z), "runtime_error", "memory is gone")
+  expect_torch_error(print(z), "runtime_error")
 })
 
 test_that("dtype objects print and compare as in R torch", {

@@ -285,7 +285,8 @@ static tl_status pow0_backward(tl_node *n, tl_tensor **gin, tl_tensor **gout) {
     return finish(&sc, n, gout);
   }
   tl_tensor *x = unpack(&sc, n, 0);
-  tl_tensor *p = keep(&sc, x ? tl_ag_pow(x, keep(&sc, scalar(e - 1))) : NULL);
+  /* x.pow(1) is x itself, so for the common square the pow is skipped (same values) */
+  tl_tensor *p = e == 2 ? x : keep(&sc, x ? tl_ag_pow(x, keep(&sc, scalar(e - 1))) : NULL);
   tl_tensor *f = keep(&sc, p ? tl_ag_mul(p, keep(&sc, scalar(e))) : NULL);
   gout[0] = f ? tl_ag_mul(gin[0], f) : NULL;
   return finish(&sc, n, gout);
@@ -840,7 +841,7 @@ tl_tensor *tl_ag_t(const tl_tensor *x) {
 
 typedef struct {
   int n;
-  tl_index_item items[TL_MAX_DIMS * 2];
+  tl_index_item items[]; /* n of them */
 } index_aux;
 
 static void index_aux_free(void *p) {
@@ -855,7 +856,7 @@ static index_aux *index_aux_new(const tl_index_item *items, int n) {
     tl_error(TL_ERR_INDEX, "too many indices");
     return NULL;
   }
-  index_aux *a = tl_calloc(sizeof *a);
+  index_aux *a = tl_malloc(sizeof *a + sizeof(tl_index_item) * (size_t)(n > 0 ? n : 1));
   if (!a) return NULL;
   a->n = n;
   for (int k = 0; k < n; k++) {

@@ -17,10 +17,15 @@ typedef struct {
   tl_tensor *buf[TL_NODE_MAX_OUTPUTS];
 } slot;
 
+/* Open addressing on node pointers. The slot array of the last pass is kept for the next one
+ * (cleared as it is released), so a small backward allocates nothing here. */
 typedef struct {
   slot *slots;
   size_t cap, count;
 } table;
+
+static slot *spare_slots = NULL;
+static size_t spare_cap = 0;
 
 static size_t hash_ptr(const void *p, size_t cap) {
   uintptr_t v = (uintptr_t)p;
@@ -31,8 +36,9 @@ static size_t hash_ptr(const void *p, size_t cap) {
 }
 
 static tl_status table_grow(table *t) {
-  size_t cap = t->cap ? t->cap * 2 : 64;
-  slot *s = tl_calloc(cap * sizeof(slot));
+  size_t cap = t->cap ? t->cap * 2 : 32;
+  /* engine scratch, kept between passes: plain calloc, outside the core's byte count */
+  slot *s = calloc(cap, sizeof(slot));
   if (!s) return tl_error(TL_ERR_ALLOC, "out of memory in backward");
   for (size_t i = 0; i < t->cap; i++) {
     if (!t->slots[i].node) continue;
@@ -40,7 +46,7 @@ static tl_status table_grow(table *t) {
     while (s[h].node) h = (h + 1) & (cap - 1);
     s[h] = t->slots[i];
   }
-  tl_free(t->slots);
+  free(t->slots);
   t->slots = s;
   t->cap = cap;
   return TL_OK;
@@ -66,10 +72,28 @@ static slot *table_insert(table *t, tl_node *n) {
   return &t->slots[h];
 }
 
+static void table_take_spare(table *t) {
+  if (spare_slots) { /* a nested backward (from a hook) finds none and allocates its own */
+    t->slots = spare_slots;
+    t->cap = spare_cap;
+    spare_slots = NULL;
+    spare_cap = 0;
+  }
+}
+
 static void table_free(table *t) {
-  for (size_t i = 0; i < t->cap; i++)
-    for (int k = 0; k < TL_NODE_MAX_OUTPUTS; k++) tl_tensor_release(t->slots[i].buf[k]);
-  tl_free(t->slots);
+  for (size_t i = 0; i < t->cap; i++) {
+    slot *s = &t->slots[i];
+    if (!s->node) continue;
+    for (int k = 0; k < TL_NODE_MAX_OUTPUTS; k++) tl_tensor_release(s->buf[k]);
+    memset(s, 0, sizeof *s);
+  }
+  if (t->slots && !spare_slots && t->cap <= 1024) {
+    spare_slots = t->slots;
+    spare_cap = t->cap;
+  } else {
+    free(t->slots);
+  }
   t->slots = NULL;
   t->cap = t->count = 0;
 }
@@ -248,6 +272,7 @@ static tl_status check_nan(tl_node *n, tl_tensor **outs) {
 tl_status tl_backward(int n_roots, tl_tensor **roots, tl_tensor **grad_roots,
                       const tl_backward_opts *opts) {
   table tab = {0};
+  table_take_spare(&tab);
   nodes stack = {0}, order = {0}, heap = {0};
   tl_edge *root_edges = tl_calloc(sizeof(tl_edge) * (size_t)(n_roots > 0 ? n_roots : 1));
   tl_edge *input_edges =

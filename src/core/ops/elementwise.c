@@ -1271,6 +1271,14 @@ static void op_release(ew_operand *op) {
  * libtorch's TensorIterator. */
 static void run_loop(tl_tensor *out, ew_operand *ins, int nin, int nd, const int64_t *shape,
                      tl_loop_fn fn, void *ctx, int64_t grain) {
+  if (out->numel == 1) { /* one element (the small-tensor loops): no iteration to set up */
+    char *d1[TL_ITER_MAX_OPS];
+    int64_t z[TL_ITER_MAX_OPS] = {0};
+    d1[0] = (char *)tl_data(out);
+    for (int k = 0; k < nin; k++) d1[k + 1] = ins[k].data;
+    fn(d1, z, 1, ctx);
+    return;
+  }
   char *data[TL_ITER_MAX_OPS];
   const int64_t *sp[TL_ITER_MAX_OPS];
   size_t es[TL_ITER_MAX_OPS];

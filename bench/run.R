@@ -1,0 +1,233 @@
+# The benchmark: torchlite against PyTorch on the workloads of WORKLOADS.md, in one run.
+#
+#   make bench                      (= Rscript bench/run.R)
+#   Rscript bench/run.R [--threads N] [--only a,b] [--no-pytorch] [--no-memory]
+#                       [--no-physical] [--batch-pytorch]
+#
+# Times our side of every workload (bench/workloads.R: one warm-up call, then min and median
+# over pytorch_bench.py's repetition counts) and, right after each, the same workload with
+# ../shared/anchors/pytorch_bench.py --only (or $PYTORCH_BENCH) run by /usr/bin/python3 (or
+# $PYTHON) with the same thread count; prints the ratio ours / PyTorch beside issue 7's target. Then the physical references
+# (sgemm GFLOP/s through torch_mm, copy bandwidth of a 1e8-byte buffer) and the resident
+# memory of mlp_large for both sides, each in a fresh process.
+# Ratios, not absolute times, are what count: the machines are shared and noisy.
+
+suppressPackageStartupMessages(library(torchlite))
+
+args <- commandArgs(trailingOnly = TRUE)
+opt_value <- function(name, default) {
+  i <- match(name, args)
+  if (is.na(i) || i == length(args)) default else args[i + 1]
+}
+threads <- as.integer(opt_value("--threads", "2"))
+only <- strsplit(opt_value("--only", ""), ",")[[1]]
+do_pytorch <- !"--no-pytorch" %in% args
+do_memory <- !"--no-memory" %in% args
+do_physical <- !"--no-physical" %in% args
+
+bench_dir <- local({
+  f <- sub("^--file=", "", grep("^--file=", commandArgs(FALSE), value = TRUE))
+  normalizePath(if (length(f)) dirname(f) else "bench")
+})
+root <- dirname(bench_dir)
+source(file.path(bench_dir, "workloads.R"))
+python <- Sys.getenv("PYTHON", "/usr/bin/python3")
+pytorch_bench <- Sys.getenv("PYTORCH_BENCH",
+                            file.path(dirname(root), "shared", "anchors", "pytorch_bench.py"))
+
+torch_set_num_threads(threads)
+
+# ---------------------------------------------------------------- the machine
+
+cpu <- tryCatch({
+  l <- grep("^model name", readLines("/proc/cpuinfo"), value = TRUE)
+  sub("^model name\\s*:\\s*", "", l[1])
+}, error = function(e) NA_character_)
+backend <- torchlite_backend()
+cat("torchlite benchmark  ", format(Sys.time(), "%Y-%m-%d %H:%M"), "\n", sep = "")
+cat(sprintf("machine: %s cores (nproc), CPU %s\n",
+            trimws(system("nproc", intern = TRUE)), cpu))
+cat(sprintf("%s; torchlite %s, BLAS: %s; OpenMP: %s; threads: %d (both sides)\n",
+            R.version.string, utils::packageVersion("torchlite"), backend$blas,
+            backend$openmp, torch_get_num_threads()))
+cat(sprintf("timer: %s; load average at start: %s\n",
+            if (requireNamespace("bench", quietly = TRUE)) "bench::hires_time() (monotonic)" else "Sys.time()",
+            tryCatch(paste(strsplit(readLines("/proc/loadavg"), " ")[[1]][1:3], collapse = " "),
+                     error = function(e) "?")))
+cat("The machine is shared and noisy: compare the ratios, not absolute times across runs.\n\n")
+
+# ---------------------------------------------------------------- both sides, interleaved
+
+# Each workload is timed on our side and then, right after, by pytorch_bench.py --only it
+# (a fresh Python process per workload), so that the two figures of a ratio are taken close
+# together in time on this noisy machine. --batch-pytorch runs pytorch_bench.py once instead.
+have_torch <- do_pytorch && file.exists(python) && file.exists(pytorch_bench) &&
+  suppressWarnings(system2(python, c("-c", shQuote("import torch")), stdout = FALSE,
+                           stderr = FALSE)) == 0
+if (!do_pytorch) {
+  cat("PyTorch: skipped (--no-pytorch); our figures alone.\n\n")
+} else if (!have_torch) {
+  cat(sprintf("PyTorch is absent (%s -c 'import torch' failed, or %s is missing); our figures alone.\n\n",
+              python, pytorch_bench))
+}
+batch <- "--batch-pytorch" %in% args
+json_field <- function(line, key) {
+  m <- regmatches(line, regexec(sprintf('"%s": *("([^"]*)"|[-+0-9.eE]+)', key), line))[[1]]
+  if (!length(m)) NA_character_ else if (nzchar(m[3])) m[3] else m[2]
+}
+theirs <- list()
+engine <- NA_character_
+run_pytorch <- function(names) {
+  pargs <- c(shQuote(pytorch_bench), "--threads", threads)
+  if (length(names)) pargs <- c(pargs, "--only", paste(names, collapse = ","))
+  out <- suppressWarnings(system2(python, pargs, stdout = TRUE, stderr = FALSE))
+  for (line in grep("^\\{", out, value = TRUE)) {
+    nm <- json_field(line, "workload")
+    engine <<- json_field(line, "engine")
+    theirs[[nm]] <<- c(min = as.numeric(json_field(line, "min_s")),
+                       median = as.numeric(json_field(line, "median_s")))
+  }
+}
+
+cat(sprintf("timing torchlite%s ...\n", if (have_torch) " and PyTorch" else ""))
+workloads <- bench_workloads()
+if (length(only)) workloads <- workloads[names(workloads) %in% only]
+ours <- list()
+for (nm in names(workloads)) {
+  w <- workloads[[nm]]
+  invisible(gc(verbose = FALSE))
+  res <- tryCatch(bench_best_of(w$fn, w$reps),
+                  error = function(e) structure(conditionMessage(e), class = "bench_error"))
+  if (inherits(res, "bench_error")) {
+    cat(sprintf("  %-26s torchlite error: %s\n", nm, res))
+    ours[[nm]] <- c(min = NA, median = NA)
+  } else {
+    cat(sprintf("  %-26s torchlite min %9.5f s  median %9.5f s  (%d reps)\n", nm,
+                res[["min"]], res[["median"]], w$reps))
+    ours[[nm]] <- res
+  }
+  if (have_torch && !batch) {
+    run_pytorch(nm)
+    p <- theirs[[nm]]
+    if (!is.null(p))
+      cat(sprintf("  %-26s PyTorch   min %9.5f s  median %9.5f s\n", "", p[["min"]], p[["median"]]))
+  }
+}
+rm(workloads)
+invisible(gc(verbose = FALSE))
+if (have_torch && batch) {
+  cat(sprintf("timing PyTorch (%s, one process) ...\n", basename(pytorch_bench)))
+  run_pytorch(only)
+}
+
+# ---------------------------------------------------------------- the table
+
+cat(sprintf("\nResults (%d threads; min over the repetitions; ratio = ours / PyTorch, lower is better)%s\n\n",
+            threads, if (!is.na(engine)) paste0("; ", engine) else ""))
+fmt_s <- function(x) if (is.null(x) || is.na(x)) "NA" else sprintf("%.5f", x)
+rows <- lapply(names(ours), function(nm) {
+  o <- ours[[nm]]
+  p <- theirs[[nm]]
+  ratio <- if (!is.null(p) && !is.na(o[["min"]])) o[["min"]] / p[["min"]] else NA
+  target <- bench_targets[[nm]]
+  data.frame(
+    workload = nm,
+    `torchlite min (s)` = fmt_s(o[["min"]]),
+    `torchlite median (s)` = fmt_s(o[["median"]]),
+    `PyTorch min (s)` = if (is.null(p)) "-" else fmt_s(p[["min"]]),
+    `PyTorch median (s)` = if (is.null(p)) "-" else fmt_s(p[["median"]]),
+    ratio = if (is.na(ratio)) "-" else sprintf("%.2f", ratio),
+    target = sprintf("<= %.2f", target),
+    met = if (is.na(ratio)) "-" else if (ratio <= target) "yes" else "NO",
+    check.names = FALSE)
+})
+tab <- do.call(rbind, rows)
+md_table <- function(df) {
+  w <- pmax(nchar(names(df)), vapply(df, function(col) max(nchar(col)), 1L))
+  line <- function(v) paste0("| ", paste(sprintf("%-*s", w, v), collapse = " | "), " |")
+  c(line(names(df)), paste0("|", paste(strrep("-", w + 2), collapse = "|"), "|"),
+    apply(df, 1, line))
+}
+writeLines(md_table(tab))
+
+# ---------------------------------------------------------------- physical references
+
+if (do_physical) {
+  cat("\nPhysical references\n")
+  n <- 4096
+  a <- torch_randn(n, n)
+  b <- torch_randn(n, n)
+  tt <- bench_best_of(function() torch_mm(a, b), 3)
+  cat(sprintf("  sgemm through torch_mm (float32, %d x %d, %d threads, best of 3): %.1f GFLOP/s (2 n^3 / %.3f s)\n",
+              n, n, threads, 2 * n^3 / tt[["min"]] / 1e9, tt[["min"]]))
+  rm(a, b)
+  invisible(gc(verbose = FALSE))
+
+  cc <- tryCatch(system2(file.path(R.home("bin"), "R"), c("CMD", "config", "CC"),
+                         stdout = TRUE, stderr = FALSE)[1], error = function(e) "cc")
+  exe <- file.path(tempdir(), "physical")
+  ok <- suppressWarnings(system(sprintf("%s -O2 -fopenmp %s -o %s 2>/dev/null", cc,
+                                        shQuote(file.path(bench_dir, "physical.c")),
+                                        shQuote(exe)))) == 0
+  copy_out <- if (ok) suppressWarnings(system2(exe, threads, stdout = TRUE)) else character()
+  if (length(copy_out)) {
+    for (l in copy_out) {
+      f <- strsplit(l, " ")[[1]]
+      cat(sprintf("  memory copy of a 1e8-byte buffer (C memcpy, bench/physical.c, %s thread%s, best of 10): %.1f GB/s copied (%.2f ms; %.1f GB/s read+write)\n",
+                  f[2], if (f[2] == "1") "" else "s", as.numeric(f[4]), 1e3 * as.numeric(f[3]),
+                  2 * as.numeric(f[4])))
+    }
+  } else {
+    r <- as.raw(seq_len(1e8) %% 256)
+    best <- Inf
+    for (i in 1:10) {
+      t0 <- bench_now()
+      r2 <- r; r2[1] <- as.raw(0)  # R copies the vector on modification
+      best <- min(best, bench_now() - t0)
+    }
+    cat(sprintf("  memory copy of a 1e8-byte buffer (R's own copy of a raw vector; no C compiler): %.1f GB/s copied\n",
+                1e8 / best / 1e9))
+    rm(r, r2)
+  }
+}
+
+# ---------------------------------------------------------------- memory
+
+if (do_memory && (!length(only) || "mlp_large" %in% only)) {
+  cat("\nResident memory of mlp_large (20 iterations, fresh process each; MB = 1e6 bytes)\n")
+  read_mem <- function(lines) {
+    lines <- grep("^(rss|rss_before|hwm|core_bytes) ", trimws(lines), value = TRUE)
+    f <- do.call(rbind, strsplit(lines, " +"))
+    data.frame(what = f[, 1], iter = as.integer(f[, 2]), bytes = as.numeric(f[, 3]))
+  }
+  rscript <- file.path(R.home("bin"), "Rscript")
+  m_ours <- read_mem(suppressWarnings(system2(rscript, c(shQuote(file.path(bench_dir, "memory.R")), threads),
+                                              stdout = TRUE, stderr = FALSE)))
+  m_theirs <- if (have_torch)
+    read_mem(suppressWarnings(system2(python, c(shQuote(file.path(bench_dir, "memory_pytorch.py")), threads),
+                                      stdout = TRUE, stderr = FALSE)))
+  pick <- function(m, what, iter) {
+    if (is.null(m) || !nrow(m)) return(NA)
+    v <- m$bytes[m$what == what & m$iter == iter]
+    if (length(v)) v[1] / 1e6 else NA
+  }
+  fm <- function(x) if (is.na(x)) "-" else sprintf("%.0f", x)
+  its <- c(1, 5, 10, 20)
+  mem_tab <- data.frame(
+    engine = c("torchlite", "PyTorch"),
+    `RSS before loop` = c(fm(pick(m_ours, "rss_before", 0)), fm(pick(m_theirs, "rss_before", 0))),
+    check.names = FALSE)
+  for (i in its)
+    mem_tab[[sprintf("RSS after it %d", i)]] <- c(fm(pick(m_ours, "rss", i)), fm(pick(m_theirs, "rss", i)))
+  mem_tab[["peak (VmHWM)"]] <- c(fm(pick(m_ours, "hwm", 20)), fm(pick(m_theirs, "hwm", 20)))
+  mem_tab[["peak - before"]] <- c(fm(pick(m_ours, "hwm", 20) - pick(m_ours, "rss_before", 0)),
+                                  fm(pick(m_theirs, "hwm", 20) - pick(m_theirs, "rss_before", 0)))
+  writeLines(md_table(mem_tab))
+  if (!is.null(m_ours) && nrow(m_ours)) {
+    r <- vapply(its, function(i) pick(m_ours, "rss", i), 1)
+    core <- m_ours$bytes[m_ours$what == "core_bytes"] / 1e6
+    flat <- !anyNA(r) && (r[4] - r[2]) <= 0.05 * r[2]
+    cat(sprintf("  ours flat from iteration 5 to 20 (RSS grows <= 5%%): %s; core bytes (torchlite_memory) min %.0f MB, max %.0f MB over the 20 iterations\n",
+                if (flat) "yes" else "NO", min(core), max(core)))
+  }
+}
