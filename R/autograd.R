@@ -187,8 +187,8 @@ print.torch_hook_handle <- function(x, ...) {
 define_methods(
   backward = function(gradient = NULL, retain_graph = create_graph, create_graph = FALSE,
                       inputs = NULL) {
-    .Call(C_tl_run_backward, self, gradient, retain_graph, create_graph,
-          as_tensor_list(inputs, "inputs"), TRUE, FALSE)
+    if (!is.null(inputs)) inputs <- as_tensor_list(inputs, "inputs")
+    .Call(C_tl_run_backward, self, gradient, retain_graph, create_graph, inputs, TRUE, FALSE)
     invisible(NULL)
   },
   retain_grad = function() {

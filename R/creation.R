@@ -30,6 +30,7 @@ resolve_size <- function(...) {
 #' @param requires_grad whether autograd records operations on the tensor.
 #' @param pin_memory ignored (CPU only).
 #' @return A `torch_tensor`.
+#' @seealso [tensor_serialization] for saving tensors with `saveRDS()`, [torch_save()].
 #' @examples
 #' torch_tensor(c(1, 2, 3))
 #' torch_tensor(matrix(1:6, nrow = 2), dtype = torch_float64())

@@ -232,10 +232,15 @@ dataloader <- function(dataset, batch_size = 1, shuffle = FALSE, sampler = NULL,
       paste(format(batch_size), collapse = " ")))
   if (!is.null(sampler) || !is.null(batch_sampler))
     signal_torch_error("value_error", "custom samplers are not supported by torchlite's dataloader()")
-  if (!identical(as.numeric(num_workers), 0))
+  if (!is.numeric(num_workers) || !identical(as.numeric(num_workers), 0))
     signal_torch_error("value_error", "torchlite's dataloader() loads data in the main process only (num_workers = 0)")
   if (!is.null(collate_fn) && !is.function(collate_fn))
     signal_torch_error("type_error", "collate_fn must be a function")
+  for (a in c("shuffle", "drop_last")) {
+    v <- get(a)
+    if (!is.logical(v) || length(v) != 1 || is.na(v))
+      signal_torch_error("value_error", paste0(a, " must be TRUE or FALSE"))
+  }
   n <- dataset_length(dataset)
   if (n == 0)
     signal_torch_error("value_error",

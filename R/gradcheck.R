@@ -24,6 +24,11 @@ NULL
 gradcheck <- function(fn, inputs, eps = 1e-6, atol = 1e-5, rtol = 1e-3,
                       raise_exception = TRUE) {
   if (!is.function(fn)) signal_torch_error("value_error", "fn must be a function")
+  for (a in c("eps", "atol", "rtol")) {
+    v <- get(a)
+    if (!is.numeric(v) || length(v) != 1 || is.na(v) || v < 0)
+      signal_torch_error("value_error", paste0(a, " must be a single non-negative number"))
+  }
   single <- is_torch_tensor(inputs)
   if (single) inputs <- list(inputs)
   if (!is.list(inputs) || !all(vapply(inputs, is_torch_tensor, TRUE)))

@@ -132,9 +132,9 @@ nn_init_calculate_gain <- function(nonlinearity, param = NULL) {
 }
 
 fan_for_mode <- function(tensor, mode) {
-  if (!mode %in% c("fan_in", "fan_out"))
+  if (!is.character(mode) || length(mode) != 1 || !mode %in% c("fan_in", "fan_out"))
     signal_torch_error("value_error", paste0(
-      "Mode ", mode, " not supported, please use one of fan_in, fan_out"))
+      "Mode ", paste(format(mode), collapse = " "), " not supported, please use one of fan_in, fan_out"))
   nn_init_calculate_fan_in_and_fan_out(tensor)[[mode]]
 }
 
@@ -240,6 +240,7 @@ nn_init_kaiming_normal_ <- function(tensor, a = 0, mode = "fan_in",
 #' @export
 nn_init_xavier_uniform_ <- function(tensor, gain = 1) {
   check_init_tensor(tensor)
+  check_init_number(gain, "gain")
   fans <- nn_init_calculate_fan_in_and_fan_out(tensor)
   std <- gain * sqrt(2 / (fans[["fan_in"]] + fans[["fan_out"]]))
   a <- sqrt(3) * std
@@ -250,6 +251,7 @@ nn_init_xavier_uniform_ <- function(tensor, gain = 1) {
 #' @export
 nn_init_xavier_normal_ <- function(tensor, gain = 1) {
   check_init_tensor(tensor)
+  check_init_number(gain, "gain")
   fans <- nn_init_calculate_fan_in_and_fan_out(tensor)
   std <- gain * sqrt(2 / (fans[["fan_in"]] + fans[["fan_out"]]))
   init_normal(tensor, 0, std)

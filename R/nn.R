@@ -15,6 +15,8 @@ NULL
 
 new_class_def <- function(classname, public = list(), private = list(), active = list(),
                           inherit = NULL, parent_env = parent.frame()) {
+  if (!is.null(classname) && (!is.character(classname) || length(classname) != 1 || is.na(classname)))
+    signal_torch_error("value_error", "the class name must be a single string (or NULL)")
   chk_members <- function(x, what) {
     if (length(x) && (is.null(names(x)) || any(names(x) == "")))
       signal_torch_error("value_error", paste0("all ", what, " members must be named"))
@@ -495,8 +497,6 @@ names.nn_module <- function(x) ls(attr(x, "module"), all.names = FALSE)
 #' @export
 nn_module <- function(classname = NULL, inherit = NULL, ..., private = NULL, active = NULL,
                       parent_env = parent.frame()) {
-  if (!is.null(classname) && (!is.character(classname) || length(classname) != 1 || is.na(classname)))
-    signal_torch_error("value_error", "classname must be a single string (or NULL)")
   parent_def <- nn_Module_def
   parent_classes <- character()
   if (!is.null(inherit)) {

@@ -179,6 +179,7 @@ nnf_cross_entropy <- function(input, target, weight = NULL, ignore_index = -100,
                               reduction = "mean") {
   check_tensor_arg(input, "input")
   check_tensor_arg(target, "target")
+  if (!is.null(weight)) check_tensor_arg(weight, "weight")
   check_reduction(reduction)
   cdim <- if (input$ndim == 1) 1L else 2L
   if (is_floating_tensor(target)) {
@@ -207,6 +208,10 @@ nnf_nll_loss <- function(input, target, weight = NULL, ignore_index = -100,
                          reduction = "mean") {
   check_tensor_arg(input, "input")
   check_tensor_arg(target, "target")
+  if (!is.numeric(ignore_index) || length(ignore_index) != 1 || is.na(ignore_index) ||
+      is.factor(ignore_index))
+    signal_torch_error("value_error", "ignore_index must be a single whole number")
+  if (!is.null(weight)) check_tensor_arg(weight, "weight")
   check_reduction(reduction)
   if (is_floating_tensor(target) || target$dtype == torch_bool())
     signal_torch_error("type_error", paste0(
@@ -282,6 +287,7 @@ nnf_nll_loss <- function(input, target, weight = NULL, ignore_index = -100,
 nnf_binary_cross_entropy <- function(input, target, weight = NULL, reduction = "mean") {
   check_tensor_arg(input, "input")
   check_tensor_arg(target, "target")
+  if (!is.null(weight)) check_tensor_arg(weight, "weight")
   check_reduction(reduction)
   if (!identical(as.integer(dim(input)), as.integer(dim(target))))
     signal_torch_error("value_error", sprintf(
@@ -301,6 +307,8 @@ nnf_binary_cross_entropy_with_logits <- function(input, target, weight = NULL,
                                                  reduction = "mean", pos_weight = NULL) {
   check_tensor_arg(input, "input")
   check_tensor_arg(target, "target")
+  if (!is.null(weight)) check_tensor_arg(weight, "weight")
+  if (!is.null(pos_weight)) check_tensor_arg(pos_weight, "pos_weight")
   check_reduction(reduction)
   if (!identical(as.integer(dim(input)), as.integer(dim(target))))
     signal_torch_error("value_error", sprintf(

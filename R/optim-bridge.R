@@ -48,7 +48,8 @@ NULL
 #' @export
 torch_optim_objective <- function(fn, ..., dtype = torch_float64()) {
   if (!is.function(fn)) signal_torch_error("value_error", "fn must be a function")
-  force(dtype)
+  if (!inherits(dtype, "torch_dtype") || !(dtype == torch_float32() || dtype == torch_float64()))
+    signal_torch_error("value_error", "dtype must be torch_float64() or torch_float32()")
   extra <- list(...)
   last_par <- NULL
   last_out <- NULL   # the value tensor, with its graph until the backward pass ran

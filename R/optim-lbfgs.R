@@ -185,7 +185,10 @@ optim_lbfgs <- optimizer(
   initialize = function(params, lr = 1, max_iter = 20, max_eval = NULL,
                         tolerance_grad = 1e-07, tolerance_change = 1e-09, history_size = 100,
                         line_search_fn = NULL) {
+    for (a in c("max_iter", "tolerance_grad", "tolerance_change", "history_size"))
+      check_hparam(hp_num(get(a)) && get(a) >= 0, paste0(a, " must be a single non-negative number"))
     if (is.null(max_eval)) max_eval <- (max_iter * 5) %/% 4
+    check_hparam(hp_num(max_eval) && max_eval >= 0, "max_eval must be a single non-negative number")
     check_hparam(lr >= 0, paste0("Invalid learning rate: ", format(lr)))
     check_hparam(is.null(line_search_fn) || identical(line_search_fn, "strong_wolfe"),
                  "only 'strong_wolfe' is supported as line_search_fn")

@@ -12,6 +12,9 @@ LRScheduler_def <- new_class_def(
       if (!is_optimizer(optimizer))
         signal_torch_error("type_error", paste0(
           "an object of class <", class(optimizer)[1], "> is not an optimizer"))
+      if (!is.numeric(last_epoch) || length(last_epoch) != 1 || is.na(last_epoch) ||
+          last_epoch < -1 || last_epoch != round(last_epoch))
+        signal_torch_error("value_error", "last_epoch must be -1 or a non-negative whole number")
       self$optimizer <- optimizer
       groups <- optimizer$param_groups
       for (i in seq_along(groups)) {
@@ -154,6 +157,11 @@ lr_lambdas_for <- function(optimizer, lr_lambda) {
 lr_step <- lr_scheduler(
   "lr_step",
   initialize = function(optimizer, step_size, gamma = 0.1, last_epoch = -1) {
+    if (!is.numeric(step_size) || length(step_size) != 1 || is.na(step_size) || step_size < 1 ||
+        step_size != round(step_size))
+      signal_torch_error("value_error", "step_size must be a positive whole number")
+    if (!is.numeric(gamma) || length(gamma) != 1 || is.na(gamma))
+      signal_torch_error("value_error", "gamma must be a single number")
     self$step_size <- step_size
     self$gamma <- gamma
     super$initialize(optimizer, last_epoch)
@@ -258,12 +266,16 @@ lr_one_cycle <- lr_scheduler(
           "Expected positive integer steps_per_epoch, but got ", format(steps_per_epoch)))
       self$total_steps <- epochs * steps_per_epoch
     }
-    if (!is.numeric(pct_start) || length(pct_start) != 1 || pct_start < 0 || pct_start > 1)
+    if (!is.numeric(pct_start) || length(pct_start) != 1 || is.na(pct_start) || pct_start < 0 ||
+        pct_start > 1)
       signal_torch_error("value_error", paste0(
         "Expected float between 0 and 1 pct_start, but got ", format(pct_start)))
-    if (!anneal_strategy %in% c("cos", "linear"))
+    if (!is.character(anneal_strategy) || length(anneal_strategy) != 1 ||
+        !anneal_strategy %in% c("cos", "linear"))
       signal_torch_error("value_error", paste0(
-        "anneal_strategy must by one of 'cos' or 'linear', instead got ", anneal_strategy))
+        "anneal_strategy must by one of 'cos' or 'linear', instead got ",
+        if (is.character(anneal_strategy)) paste(anneal_strategy, collapse = " ") else
+          paste0("<", class(anneal_strategy)[1], ">")))
     self$anneal_strategy <- anneal_strategy
     self$phases <- list(
       list(end_step = pct_start * self$total_steps - 1, start_lr = "initial_lr",
@@ -281,6 +293,13 @@ lr_one_cycle <- lr_scheduler(
     }
     if (!is.numeric(max_lr) || length(max_lr) == 0 || anyNA(max_lr) || any(max_lr <= 0))
       signal_torch_error("value_error", "max_lr must be a positive number (or one per parameter group)")
+    for (a in c("base_momentum", "max_momentum", "div_factor", "final_div_factor")) {
+      v <- get(a)
+      if (!is.numeric(v) || length(v) == 0 || anyNA(v) ||
+          (a %in% c("div_factor", "final_div_factor") && length(v) != 1))
+        signal_torch_error("value_error", paste0(a, " must be a number",
+          if (grepl("momentum", a)) " (or one per parameter group)"))
+    }
     max_lrs <- per_group("max_lr", max_lr)
     if (last_epoch == -1) {
       for (i in seq_len(n)) {

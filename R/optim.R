@@ -189,6 +189,8 @@ Optimizer_def <- new_class_def(
     # Runs `update(group, param)` for each parameter with a gradient, without recording.
     step_helper = function(closure, update) {
       loss <- NULL
+      if (!is.null(closure) && !is.function(closure))
+        signal_torch_error("value_error", "closure must be a function (or NULL)")
       if (!is.null(closure)) loss <- with_enable_grad(closure())
       with_no_grad({
         for (group in self$param_groups) {
@@ -282,9 +284,13 @@ print.torch_optimizer <- function(x, ...) x$print()
 #' @export
 is_optimizer <- function(x) inherits(x, "torch_optimizer")
 
+# a single number (checked before && and ||, which need length-one operands)
+hp_num <- function(x) is.numeric(x) && length(x) == 1 && !is.na(x)
+
 check_hparam <- function(ok, msg) {
   if (!isTRUE(tryCatch(ok, error = function(e) FALSE)))
-    signal_torch_error("value_error", paste(msg, collapse = " "))
+    signal_torch_error("value_error", tryCatch(paste(msg, collapse = " "), error = function(e)
+      "invalid hyper-parameter: hyper-parameters must be single numbers"))
 }
 
 #' SGD optimiser
@@ -318,10 +324,10 @@ optim_sgd <- optimizer(
   "optim_sgd",
   initialize = function(params, lr = optim_required(), momentum = 0, dampening = 0,
                         weight_decay = 0, nesterov = FALSE) {
-    check_hparam(is_optim_required(lr) || lr >= 0, paste0("Invalid learning rate: ", format(lr)))
+    check_hparam(is_optim_required(lr) || (hp_num(lr) && lr >= 0), paste0("Invalid learning rate: ", format(lr)))
     check_hparam(momentum >= 0, paste0("Invalid momentum value: ", momentum))
     check_hparam(weight_decay >= 0, paste0("Invalid weight_decay value: ", weight_decay))
-    check_hparam(!isTRUE(nesterov) || (momentum > 0 && dampening == 0),
+    check_hparam(!isTRUE(nesterov) || (hp_num(momentum) && hp_num(dampening) && momentum > 0 && dampening == 0),
                  "Nesterov momentum requires a momentum and zero dampening")
     super$initialize(params, list(lr = lr, momentum = momentum, dampening = dampening,
                                   weight_decay = weight_decay, nesterov = nesterov))
@@ -383,9 +389,9 @@ check_adam_args <- function(lr, betas, eps, weight_decay) {
   check_hparam(lr >= 0, paste0("Invalid learning rate: ", format(lr)))
   check_hparam(eps >= 0, paste0("Invalid epsilon value: ", format(eps)))
   check_hparam(length(betas) == 2, "betas must be a vector of two numbers")
-  check_hparam(betas[[1]] >= 0 && betas[[1]] < 1,
+  check_hparam(hp_num(betas[[1]]) && betas[[1]] >= 0 && betas[[1]] < 1,
                paste0("Invalid beta parameter at index 1: ", format(betas[[1]])))
-  check_hparam(betas[[2]] >= 0 && betas[[2]] < 1,
+  check_hparam(hp_num(betas[[2]]) && betas[[2]] >= 0 && betas[[2]] < 1,
                paste0("Invalid beta parameter at index 2: ", format(betas[[2]])))
   check_hparam(weight_decay >= 0, paste0("Invalid weight_decay value: ", format(weight_decay)))
 }

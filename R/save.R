@@ -93,6 +93,7 @@ decode_object <- function(x) {
 #' torch_equal
 #' torch_save(list(a = torch_ones(2), b = list(torch_tensor(1:3), "note")), f)
 #' torch_load(f)
+#' @seealso [tensor_serialization]: tensors also survive `saveRDS()` / `readRDS()`.
 #' @export
 torch_save <- function(obj, path, ...) {
   if (!is.character(path) || length(path) != 1 || is.na(path))

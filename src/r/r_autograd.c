@@ -217,11 +217,11 @@ SEXP C_tl_remove_hook(SEXP x, SEXP id) {
 
 /* ---------------------------------------------------------------- backward */
 
-/* list of tensors (or one tensor) -> new array of borrowed pointers (tl_malloc) */
+/* list of tensors (or one tensor) -> array of borrowed pointers. R_alloc: R frees it when
+ * the .Call returns, also when a later argument check throws. */
 static tl_tensor **tensor_list(SEXP x, int *n, const char *what, int allow_null) {
   if (tl_r_is_tensor(x)) {
-    tl_tensor **v = tl_malloc(sizeof *v);
-    if (!v) tl_r_stop(TL_ERR_ALLOC, "out of memory");
+    tl_tensor **v = (tl_tensor **)R_alloc(1, sizeof *v);
     v[0] = tl_r_unwrap(x);
     *n = 1;
     return v;
@@ -234,8 +234,7 @@ static tl_tensor **tensor_list(SEXP x, int *n, const char *what, int allow_null)
       tl_r_stop(TL_ERR_VALUE, "%s must be a tensor or a list of tensors", what);
     if (!Rf_isNull(e)) tl_r_unwrap(e);
   }
-  tl_tensor **v = tl_calloc(sizeof *v * (size_t)(k > 0 ? k : 1));
-  if (!v) tl_r_stop(TL_ERR_ALLOC, "out of memory");
+  tl_tensor **v = (tl_tensor **)R_alloc((size_t)(k > 0 ? k : 1), sizeof *v);
   for (int i = 0; i < k; i++) {
     SEXP e = VECTOR_ELT(x, i);
     v[i] = Rf_isNull(e) ? NULL : tl_r_unwrap(e);
@@ -256,20 +255,14 @@ SEXP C_tl_run_backward(SEXP tensors, SEXP grads, SEXP keep_graph, SEXP create_gr
   tl_tensor **groots = NULL;
   if (!Rf_isNull(grads)) {
     groots = tensor_list(grads, &n_grads, "grad_tensors", 1);
-    if (n_grads != n_roots) {
-      tl_free(roots);
-      tl_free(groots);
+    if (n_grads != n_roots)
       tl_r_stop(TL_ERR_VALUE, "got %d tensors and %d gradients", n_roots, n_grads);
-    }
   }
   if (!Rf_isNull(inputs)) o.inputs = tensor_list(inputs, &o.n_inputs, "inputs", 0);
   if (!o.accumulate) {
     o.results = tl_calloc(sizeof(tl_tensor *) * (size_t)(o.n_inputs > 0 ? o.n_inputs : 1));
   }
   tl_status st = tl_backward(n_roots, roots, groots, &o);
-  tl_free(roots);
-  tl_free(groots);
-  tl_free(o.inputs);
   if (st != TL_OK) {
     tl_free(o.results);
     tl_r_throw_pending();

@@ -131,6 +131,15 @@ static tl_node *record(const tl_op_info *op, int n, const tl_tensor *const *in) 
   return tl_node_new(op, n, in);
 }
 
+/* Saves t in slot of node; on failure releases the node and returns NULL. */
+static tl_node *save(tl_node *node, int slot, const tl_tensor *t, int is_output) {
+  if (node && tl_node_save(node, slot, t, is_output) != TL_OK) {
+    tl_node_release(node);
+    return NULL;
+  }
+  return node;
+}
+
 /* ================================================================ AccumulateGrad */
 
 static tl_status accumulate_backward(tl_node *n, tl_tensor **gin, tl_tensor **gout) {
@@ -226,8 +235,8 @@ tl_tensor *tl_ag_mul(const tl_tensor *a, const tl_tensor *b) {
     }
   } else {
     node = record(&op_mul0, 2, in);
-    if (node && tl_requires_grad(a) && tl_node_save(node, 1, b, 0) != TL_OK) node = (tl_node_release(node), NULL);
-    if (node && tl_requires_grad(b) && tl_node_save(node, 0, a, 0) != TL_OK) node = (tl_node_release(node), NULL);
+    if (tl_requires_grad(a)) node = save(node, 1, b, 0);
+    if (tl_requires_grad(b)) node = save(node, 0, a, 0);
   }
   return attach(out, node);
 }
@@ -268,8 +277,8 @@ tl_tensor *tl_ag_div(const tl_tensor *a, const tl_tensor *b) {
     }
   } else {
     node = record(&op_div0, 2, in);
-    if (node && tl_node_save(node, 1, b, 0) != TL_OK) node = (tl_node_release(node), NULL);
-    if (node && tl_requires_grad(b) && tl_node_save(node, 0, a, 0) != TL_OK) node = (tl_node_release(node), NULL);
+    node = save(node, 1, b, 0);
+    if (tl_requires_grad(b)) node = save(node, 0, a, 0);
   }
   return attach(out, node);
 }
@@ -589,7 +598,7 @@ tl_tensor *tl_ag_where(const tl_tensor *cond, const tl_tensor *a, const tl_tenso
   const tl_tensor *in[3] = {NULL, a, b};
   if (!out || !tl_should_record(3, in)) return out;
   tl_node *node = record(&op_where, 3, in);
-  if (node && tl_node_save(node, 0, cond, 0) != TL_OK) node = (tl_node_release(node), NULL);
+  node = save(node, 0, cond, 0);
   return attach(out, node);
 }
 
@@ -648,7 +657,7 @@ tl_tensor *tl_ag_masked_fill(const tl_tensor *x, const tl_tensor *mask, const tl
   const tl_tensor *in[1] = {x};
   if (!out || !tl_should_record(1, in)) return out;
   tl_node *node = record(&op_masked_fill, 1, in);
-  if (node && tl_node_save(node, 0, mask, 0) != TL_OK) node = (tl_node_release(node), NULL);
+  node = save(node, 0, mask, 0);
   return attach(out, node);
 }
 

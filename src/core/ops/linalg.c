@@ -562,8 +562,9 @@ tl_tensor *tl_linear(const tl_tensor *input, const tl_tensor *weight, const tl_t
   tl_tensor_release(wt);
   if (!out || !bias) return out;
   if (bias->dtype != out->dtype) {
+    tl_dtype odt = out->dtype; /* read before the release frees out */
     tl_tensor_release(out);
-    return fail_dtype(out->dtype, bias->dtype);
+    return fail_dtype(odt, bias->dtype);
   }
   if (out->dtype == TL_BOOL) {
     tl_tensor_release(out);

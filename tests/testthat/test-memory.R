@@ -1,0 +1,90 @@
+# Memory stays flat: a long training loop (seed 000's two-layer network) releases every
+# graph, gradient and temporary it makes, so that after a collection the C core holds
+# exactly what it held before the loop.
+
+core_bytes <- function() {
+  gc(full = TRUE)
+  gc(full = TRUE)
+  torchlite_memory()[["bytes"]]
+}
+
+mlp_data <- function() {
+  torch_manual_seed(777)
+  n <- 100
+  d_in <- 3
+  d_hidden <- 32
+  d_out <- 1
+  x <- torch_randn(n, d_in)
+  y <- x[, 1, NULL] * 0.2 - x[, 2, NULL] * 1.3 - x[, 3, NULL] * 0.5 + torch_randn(n, 1)
+  list(x = x, y = y,
+       w1 = torch_randn(d_in, d_hidden, requires_grad = TRUE),
+       w2 = torch_randn(d_hidden, d_out, requires_grad = TRUE),
+       b1 = torch_zeros(1, d_hidden, requires_grad = TRUE),
+       b2 = torch_zeros(1, d_out, requires_grad = TRUE))
+}
+
+# the training loop of seed 000 (R torch's autograd example), `iters` times
+train_mlp <- function(p, iters, learning_rate = 1e-4) {
+  x <- p$x
+  y <- p$y
+  w1 <- p$w1
+  w2 <- p$w2
+  b1 <- p$b1
+  b2 <- p$b2
+  for (t in seq_len(iters)) {
+    y_pred <- x$mm(w1)$add(b1)$clamp(min = 0)$mm(w2)$add(b2)
+    loss <- (y_pred - y)$pow(2)$sum()
+    loss$backward()
+    with_no_grad({
+      w1$sub_(learning_rate * w1$grad)
+      w2$sub_(learning_rate * w2$grad)
+      b1$sub_(learning_rate * b1$grad)
+      b2$sub_(learning_rate * b2$grad)
+      w1$grad$zero_()
+      w2$grad$zero_()
+      b1$grad$zero_()
+      b2$grad$zero_()
+    })
+  }
+  loss$item()
+}
+
+test_that("10,000 iterations of the seed-000 training loop leave the core's memory flat", {
+  p <- mlp_data()
+  # one step first, so that the four $grad tensors (kept between steps) exist
+  train_mlp(p, 1)
+  before <- core_bytes()
+  objects_before <- torchlite_memory()[["objects"]]
+  loss <- train_mlp(p, 10000)
+  expect_true(is.finite(loss))
+  expect_identical(core_bytes(), before)
+  expect_identical(torchlite_memory()[["objects"]], objects_before)
+})
+
+test_that("memory stays bounded during the loop, not only after it", {
+  p <- mlp_data()
+  train_mlp(p, 1)
+  before <- core_bytes()
+  peak <- 0
+  for (k in 1:20) {
+    train_mlp(p, 100)
+    peak <- max(peak, torchlite_memory()[["bytes"]])
+  }
+  # the core asks R for a collection past a threshold (64 MB): the loop never piles up
+  # more than that on top of what it keeps
+  expect_lt(peak - before, 80 * 2^20)
+  expect_identical(core_bytes(), before)
+})
+
+test_that("a loop over big tensors triggers collections by itself", {
+  before <- core_bytes()
+  peak <- 0
+  for (i in 1:60) {
+    z <- torch_ones(4e6) * 2 # 16 MB each; the handles become garbage at once
+    peak <- max(peak, torchlite_memory()[["bytes"]])
+  }
+  rm(z)
+  # 60 x 32 MB would be ~1.9 GB without the core's own collection requests
+  expect_lt(peak - before, 400 * 2^20)
+  expect_identical(core_bytes(), before)
+})
