@@ -84,8 +84,8 @@ check:
 
 # The testthat suite under valgrind's memcheck: invalid reads and writes, uses of
 # uninitialised memory, and definite leaks (tools/valgrind.supp lists the suppressions).
-# Fails when valgrind reports an error; test failures are only shown (valgrind rounds fused
-# multiply-adds differently, so some bit-exact float32 expectations differ by one ulp).
+# Fails when valgrind reports an error; test failures are only shown (valgrind's floating-point
+# emulation is not bit-exact, so a few bit-exact float32 expectations fail under it).
 # Slow: about 13 minutes for the whole suite; run a subset with VALGRIND_FILTER=<regexp of
 # test file names>, e.g. VALGRIND_FILTER='bad-input|callbacks'. `valgrind-run` tests the
 # package as installed (R_LIBS is respected). Log: build/valgrind.log.

@@ -178,6 +178,13 @@ as_array <- function(x) UseMethod("as_array")
 #' @export
 as_array.torch_tensor <- function(x) .Call(C_tl_as_array, x, FALSE)
 
+#' @export
+as_array.default <- function(x) {
+  signal_torch_error("value_error",
+                     paste0("as_array() needs a torch_tensor, not an object of class '",
+                            class(x)[1], "'"))
+}
+
 #' @rdname as_array
 #' @export
 as.array.torch_tensor <- function(x, ...) {

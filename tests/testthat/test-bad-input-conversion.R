@@ -55,8 +55,8 @@ test_that("serialize()/saveRDS() with the default format keep a tensor or fail c
 
 test_that("as_array() and the as.*() methods", {
   x <- torch_tensor(c(1, 2))
-  # as_array() is an S3 generic without a default method (as in R torch)
-  expect_error(as_array("a"), "no applicable method")
+  # as_array() of something that is not a tensor is a classed error
+  expect_torch_error(as_array("a"), "value_error", "as_array() needs a torch_tensor")
   expect_warning(v <- as.integer(torch_tensor(2^40, dtype = torch_int64())), "integer.max")
   expect_identical(as.numeric(torch_tensor(2^40, dtype = torch_int64())), 2^40)
   expect_identical(as_array(torch_zeros(0)), numeric(0))
