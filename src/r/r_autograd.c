@@ -298,7 +298,7 @@ SEXP C_tl_node_variable(SEXP x) {
 
 static tl_status custom_backward(tl_node *n, tl_tensor **gin, int n_in, tl_tensor **gout) {
   SEXP ext = (SEXP)n->ext;
-  SEXP fun = VECTOR_ELT(ext, 0), ctx = VECTOR_ELT(ext, 1), names = VECTOR_ELT(ext, 2);
+  SEXP fun = VECTOR_ELT(ext, 0), ctx = VECTOR_ELT(ext, 1);
   SEXP outs = VECTOR_ELT(ext, 3);
   /* the call backward(ctx, grad_1, ..., grad_k); missing gradients are zeros */
   SEXP args = PROTECT(Rf_allocVector(VECSXP, n_in));
@@ -337,7 +337,6 @@ static tl_status custom_backward(tl_node *n, tl_tensor **gin, int n_in, tl_tenso
                     "the backward of a custom function must return one gradient per input "
                     "(got %d, expected %d)", TYPEOF(res) == VECSXP ? (int)XLENGTH(res) : 1, n_next);
   }
-  (void)names;
   for (int k = 0; k < n_next; k++) {
     SEXP g = VECTOR_ELT(res, k);
     if (Rf_isNull(g) || !n->next[k].node) continue;

@@ -166,7 +166,6 @@ tl_status tl_backward(int n_roots, tl_tensor **roots, tl_tensor **grad_roots,
 /* Anomaly mode: nodes record what created them; failing backward formulas report it. */
 void tl_set_anomaly_enabled(int on);
 int tl_anomaly_enabled(void);
-void tl_set_anomaly_context(const char *what); /* set by the R layer before an op */
 void tl_node_set_trace(tl_node *n, const char *trace); /* what created the node */
 
 #endif

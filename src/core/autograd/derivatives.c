@@ -665,10 +665,7 @@ tl_tensor *tl_ag_masked_fill(const tl_tensor *x, const tl_tensor *mask, const tl
 
 /* Puts back the reduced dims (size 1) of a gradient so it broadcasts against the input. */
 static tl_tensor *unsqueeze_reduced(tl_tensor *g, tl_node *n) {
-  if (n->i[1] /* keepdim */ || n->n_ivec == 0) {
-    if (n->n_ivec == 0 && !n->i[1] && g->ndim != 0) {
-      /* all dims reduced without keepdim: g is 0-d */
-    }
+  if (n->i[1] /* keepdim */ || n->n_ivec == 0) { /* nothing was dropped (or g is 0-d) */
     tl_tensor_retain(g);
     return g;
   }

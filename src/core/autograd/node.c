@@ -10,15 +10,8 @@ int tl_grad_enabled(void) { return grad_mode; }
 void tl_set_grad_enabled(int on) { grad_mode = on != 0; }
 
 static int anomaly_mode = 0;
-static char anomaly_context[256];
 void tl_set_anomaly_enabled(int on) { anomaly_mode = on != 0; }
 int tl_anomaly_enabled(void) { return anomaly_mode; }
-void tl_set_anomaly_context(const char *what) {
-  size_t n = strlen(what);
-  if (n >= sizeof anomaly_context) n = sizeof anomaly_context - 1;
-  memcpy(anomaly_context, what, n);
-  anomaly_context[n] = '\0';
-}
 
 /* ---------------------------------------------------------------- hooks */
 
@@ -198,11 +191,6 @@ static tl_node *node_alloc(const tl_op_info *op, int n_next) {
   n->n_next = n_next;
   n->next = (tl_edge *)(n + 1);
   n->input = (tl_input_meta *)(n->next + n_next);
-  if (anomaly_mode && anomaly_context[0]) {
-    size_t len = strlen(anomaly_context) + 1;
-    n->anomaly_trace = tl_malloc(len);
-    if (n->anomaly_trace) memcpy(n->anomaly_trace, anomaly_context, len);
-  }
   return n;
 }
 
