@@ -231,6 +231,13 @@ tl_grad_fn_name <- function(x) {
 #' The number of bytes and of allocations the C core currently holds, for checking that a
 #' loop releases what it creates.
 #'
+#' Memory comes back when R's garbage collector finds the tensors' handles unreachable.
+#' Handles of small tensors (with small histories) are released in groups of up to 32, which
+#' makes them much cheaper to create: a group is released once none of its handles is
+#' reachable, so all the memory of dropped small tensors is back after two collections
+#' (`gc(); gc()`), and a small tensor that stays alive keeps the few other small tensors
+#' of its group alive with it.
+#'
 #' @return A named numeric vector: `bytes`, `objects`.
 #' @examples
 #' torchlite_memory()

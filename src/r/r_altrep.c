@@ -40,7 +40,11 @@ static const char *const dtype_names[TL_NDTYPES] = {"bool", "int32", "int64", "f
 static R_altrep_class_t box_class;
 static Rbyte box_dummy; /* the (empty) data of every box */
 
-SEXP tl_r_new_box(SEXP handle) { return R_new_altrep(box_class, handle, R_NilValue); }
+/* data2 is the token of the handle's chunk (r_tensor.c), or NULL */
+SEXP tl_r_new_box(SEXP handle, SEXP token) { return R_new_altrep(box_class, handle, token); }
+SEXP tl_r_box_token(SEXP box) {
+  return R_altrep_inherits(box, box_class) ? R_altrep_data2(box) : R_NilValue;
+}
 
 /* ---------------------------------------------------------------- saving */
 
@@ -210,7 +214,7 @@ static SEXP box_unserialize(SEXP cls, SEXP st) {
   }
   t->requires_grad = LOGICAL(rg)[0];
   tl_r_adopt(h, t);
-  return tl_r_new_box(h);
+  return tl_r_new_box(h, R_NilValue);
 }
 
 /* ---------------------------------------------------------------- the rest of the class */

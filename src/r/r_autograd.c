@@ -387,6 +387,7 @@ SEXP C_tl_custom_record(SEXP outputs, SEXP inputs, SEXP ext) {
   R_PreserveObject(ext);
   node->ext = ext;
   node->ext_vt = &custom_vt;
+  node->graph_bytes = INT64_MAX; /* it holds R objects: never a small graph (r_tensor.c) */
   for (int k = 0; k < n_out; k++) {
     SEXP e = VECTOR_ELT(outputs, k);
     if (Rf_isNull(e)) continue;

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../core/autograd/autograd.h"
@@ -96,21 +97,113 @@ static void record_trace(tl_tensor *t) {
   UNPROTECT(2);
 }
 
+/* ---- handles of small tensors: released by chunk, not one by one
+ *
+ * A C finalizer per handle costs two R allocations when the handle is made and a context
+ * switch when it runs, which is most of the price of a small op (bench/README.md). Handles
+ * of small tensors with small histories therefore share a finalizer: they join a "chunk" of
+ * up to CHUNK_CAP tensors, each handle's box (r_altrep.c) points at the chunk's token (an
+ * external pointer with the one finalizer), and the token's finalizer releases all the
+ * chunk's tensors once no handle of the chunk is reachable. The price is retention: a
+ * handle that lives on keeps its chunk-mates' tensors alive, which is why only tensors whose
+ * storage and whose history are both small (the bounds below) join chunks.
+ *
+ * The chunk being filled (the open one) is held by `open_holder`; it is sealed when full and
+ * after the first garbage collection since it opened (a sentinel weak reference whose
+ * finalizer runs after that collection), so that a chunk of dead handles is freed by the
+ * next collection: two collections return all memory of unreachable small handles. A handle
+ * whose token has been finalized (only reachable from an R finalizer that ran after it)
+ * counts as dead (handle_tensor()). */
+#define CHUNK_CAP 32
+#define CHUNK_MAX_STORAGE ((size_t)64 << 10) /* bytes of storage */
+#define CHUNK_MAX_GRAPH ((int64_t)256 << 10) /* tl_node.graph_bytes */
+
+typedef struct {
+  int n;
+  tl_tensor *t[CHUNK_CAP];
+} handle_chunk;
+
+static SEXP chunk_tag = NULL;
+static SEXP open_holder = NULL; /* list(token of the open chunk, or NULL) */
+static handle_chunk *open_chunk = NULL;
+
+static void chunk_finalizer(SEXP token) {
+  handle_chunk *c = R_ExternalPtrAddr(token);
+  if (!c) return;
+  R_ClearExternalPtr(token);
+  if (c == open_chunk) open_chunk = NULL;
+  for (int i = 0; i < c->n; i++) tl_tensor_release(c->t[i]);
+  free(c);
+}
+
+static void seal_open_chunk(void) {
+  open_chunk = NULL;
+  if (open_holder) SET_VECTOR_ELT(open_holder, 0, R_NilValue);
+}
+
+/* The sentinel is re-armed when the next chunk opens, not from its finalizer: R drops weak
+ * references registered while its finalizer loop is unlinking others (R 4.2's
+ * RunFinalizers()). One lost anyway (a tensor made inside an R finalizer) is replaced after
+ * SENTINEL_RENEW chunks. */
+#define SENTINEL_RENEW 64
+static int sentinel_armed = 0, chunks_since_armed = 0;
+
+static void sentinel_finalizer(SEXP s) {
+  (void)s;
+  sentinel_armed = 0;
+  seal_open_chunk();
+}
+
+static void arm_sentinel(void) {
+  SEXP key = PROTECT(R_MakeExternalPtr(NULL, R_NilValue, R_NilValue));
+  R_RegisterCFinalizerEx(key, sentinel_finalizer, FALSE);
+  UNPROTECT(1);
+  sentinel_armed = 1;
+  chunks_since_armed = 0;
+}
+
+static int chunkable(const tl_tensor *t) {
+  if (!t->storage->owns_data || t->storage->nbytes > CHUNK_MAX_STORAGE) return 0;
+  tl_node *fn = tl_grad_fn(t);
+  return !fn || fn->graph_bytes <= CHUNK_MAX_GRAPH;
+}
+
+/* Adds t to the open chunk (opening one if needed) and returns the chunk's token. */
+static SEXP chunk_add(tl_tensor *t) {
+  if (!open_chunk) {
+    if (!sentinel_armed || ++chunks_since_armed >= SENTINEL_RENEW) arm_sentinel();
+    handle_chunk *c = malloc(sizeof *c);
+    if (!c) return R_NilValue;
+    c->n = 0;
+    SEXP token = PROTECT(R_MakeExternalPtr(c, chunk_tag, R_NilValue));
+    R_RegisterCFinalizerEx(token, chunk_finalizer, FALSE);
+    SET_VECTOR_ELT(open_holder, 0, token);
+    UNPROTECT(1);
+    open_chunk = c;
+  }
+  SEXP token = VECTOR_ELT(open_holder, 0);
+  open_chunk->t[open_chunk->n++] = t;
+  if (open_chunk->n == CHUNK_CAP) seal_open_chunk();
+  return token;
+}
+
 SEXP tl_r_wrap(tl_tensor *t) {
   if (!t) tl_r_throw();
   if (tl_anomaly_enabled()) record_trace(t);
-  SEXP h = R_MakeExternalPtr(t, tensor_tag, R_NilValue);
-  PROTECT(h);
-  R_RegisterCFinalizerEx(h, tensor_finalizer, FALSE);
+  SEXP h = PROTECT(R_MakeExternalPtr(t, tensor_tag, R_NilValue));
+  SEXP token = R_NilValue;
+  if (open_holder && chunkable(t)) token = chunk_add(t);
+  PROTECT(token);
+  if (token == R_NilValue) R_RegisterCFinalizerEx(h, tensor_finalizer, FALSE);
   /* the protected slot holds the box that saves the tensor's data with the handle
-   * (r_altrep.c); this is the handle's one allocation beyond the external pointer */
-  R_SetExternalPtrProtected(h, tl_r_new_box(h));
+   * (r_altrep.c) and keeps the chunk alive */
+  R_SetExternalPtrProtected(h, tl_r_new_box(h, token));
   SEXP attr = Rf_cons(class_attr, R_NilValue);
   SET_TAG(attr, R_ClassSymbol);
   SET_ATTRIB(h, attr);
   SET_OBJECT(h, 1);
   maybe_collect();
-  UNPROTECT(1);
+  UNPROTECT(2);
   return h;
 }
 
@@ -119,17 +212,34 @@ void tl_r_adopt(SEXP h, tl_tensor *t) {
   R_RegisterCFinalizerEx(h, tensor_finalizer, FALSE);
 }
 
+/* the tensor behind a handle, or NULL when it is gone */
+static inline tl_tensor *handle_tensor(SEXP x) {
+  tl_tensor *t = R_ExternalPtrAddr(x);
+  if (t) {
+    SEXP box = R_ExternalPtrProtected(x);
+    if (box != R_NilValue) {
+      SEXP token = tl_r_box_token(box);
+      if (token != R_NilValue && !R_ExternalPtrAddr(token)) return NULL;
+    }
+  }
+  return t;
+}
+
 int tl_r_is_tensor(SEXP x) {
   return TYPEOF(x) == EXTPTRSXP && R_ExternalPtrTag(x) == tensor_tag;
 }
 
 tl_tensor *tl_r_tensor_or_null(SEXP x) {
-  return tl_r_is_tensor(x) ? (tl_tensor *)R_ExternalPtrAddr(x) : NULL;
+  return tl_r_is_tensor(x) ? handle_tensor(x) : NULL;
 }
 
 /* a handle without a tensor: restored without the data (see r_altrep.c) */
 static void dead_handle(SEXP x) __attribute__((noreturn));
 static void dead_handle(SEXP x) {
+  if (R_ExternalPtrAddr(x))
+    tl_r_stop(TL_ERR_RUNTIME,
+              "this tensor's memory is gone: it was released by the garbage collector while "
+              "an R finalizer could still reach it");
   if (Rf_isNull(R_ExternalPtrProtected(x)))
     tl_r_stop(TL_ERR_RUNTIME,
               "this tensor's memory is gone: it was saved by an older torchlite, which could "
@@ -142,7 +252,7 @@ static void dead_handle(SEXP x) {
 
 tl_tensor *tl_r_unwrap(SEXP x) {
   if (!tl_r_is_tensor(x)) tl_r_stop(TL_ERR_VALUE, "expected a torch_tensor");
-  tl_tensor *t = R_ExternalPtrAddr(x);
+  tl_tensor *t = handle_tensor(x);
   if (!t) dead_handle(x);
   return t;
 }
@@ -209,6 +319,11 @@ SEXP C_tl_init(SEXP ns, SEXP methods, SEXP dtypes, SEXP device) {
   class_attr = Rf_mkString("torch_tensor");
   R_PreserveObject(class_attr);
   MARK_NOT_MUTABLE(class_attr);
+  if (!open_holder) {
+    chunk_tag = Rf_install("torchlite_handle_chunk");
+    open_holder = Rf_allocVector(VECSXP, 1);
+    R_PreserveObject(open_holder);
+  }
   pkg_env = ns;
   methods_env = methods;
   dtype_objs = dtypes;

@@ -41,7 +41,8 @@ void tl_r_throw_pending(void) __attribute__((noreturn));
 /* Serialization (r_altrep.c). A handle is an external pointer whose protected slot holds a
  * "box", a small ALTREP object that writes the tensor's data when R serializes the handle
  * and rebuilds it when R reads it back. */
-SEXP tl_r_new_box(SEXP handle);
+SEXP tl_r_new_box(SEXP handle, SEXP token);
+SEXP tl_r_box_token(SEXP box);
 /* Points a handle restored with a NULL address at t (stealing the reference). */
 void tl_r_adopt(SEXP handle, tl_tensor *t);
 

@@ -85,6 +85,11 @@ struct tl_node {
   const struct tl_node_ext *ext_vt;
   char *anomaly_trace;   /* with_detect_anomaly: what created this node (owned) */
   tl_node *free_link;    /* used while releasing a chain of nodes */
+  /* an upper bound on the bytes this node keeps alive through its history: its own size,
+   * the storages it saved and the bounds of the nodes it points to (saturating; shared
+   * subgraphs count once per path). Front ends use it to tell small graphs from big ones;
+   * nodes made outside the core (ext_vt) should set it to INT64_MAX. */
+  int64_t graph_bytes;
 };
 
 /* Nodes defined outside the core (R custom functions) supply their behaviour here; such a

@@ -178,6 +178,8 @@ tl_node *tl_node_next(const tl_node *n, int i) {
   return (i >= 0 && i < n->n_next) ? n->next[i].node : NULL;
 }
 
+static int64_t add_sat(int64_t a, int64_t b) { return a > INT64_MAX - b ? INT64_MAX : a + b; }
+
 static tl_node *node_alloc(const tl_op_info *op, int n_next) {
   size_t size = sizeof(tl_node) + (size_t)n_next * (sizeof(tl_edge) + sizeof(tl_input_meta));
   tl_node *n = tl_calloc(size);
@@ -191,6 +193,7 @@ static tl_node *node_alloc(const tl_op_info *op, int n_next) {
   n->n_next = n_next;
   n->next = (tl_edge *)(n + 1);
   n->input = (tl_input_meta *)(n->next + n_next);
+  n->graph_bytes = (int64_t)size;
   return n;
 }
 
@@ -212,6 +215,7 @@ static tl_node *grad_accumulator(tl_tensor *leaf) {
   n->seq = UINT64_MAX; /* run as soon as ready, as libtorch does */
   tl_tensor_retain(leaf);
   n->leaf = leaf;
+  n->graph_bytes = add_sat(n->graph_bytes, (int64_t)leaf->storage->nbytes);
   m->grad_accumulator = n; /* weak */
   return n;
 }
@@ -252,6 +256,7 @@ tl_node *tl_node_new(const tl_op_info *op, int n_inputs, const tl_tensor *const 
       tl_node_release(n);
       return NULL;
     }
+    if (n->next[k].node) n->graph_bytes = add_sat(n->graph_bytes, n->next[k].node->graph_bytes);
   }
   return n;
 }
@@ -271,6 +276,7 @@ tl_status tl_node_save(tl_node *n, int slot, const tl_tensor *t, int is_output) 
       s->output_nr = t->autograd->output_nr;
     }
   }
+  n->graph_bytes = add_sat(n->graph_bytes, (int64_t)t->storage->nbytes);
   s->version = t->storage->version;
   s->is_output = is_output;
   s->defined = 1;

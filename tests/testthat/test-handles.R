@@ -1,0 +1,86 @@
+# Handles of small tensors share one finalizer per group ("chunk", src/r/r_tensor.c): what
+# a group keeps alive, when its memory comes back, and that a dead handle never crashes R.
+
+core_bytes <- function() {
+  gc()
+  gc()
+  torchlite_memory()[["bytes"]]
+}
+
+test_that("dropped small handles are all released after two collections", {
+  before <- core_bytes()
+  x <- torch_tensor(c(-1, 1), requires_grad = TRUE)
+  x$sum()$backward() # x's autograd metadata exists from now on
+  x$grad <- NULL
+  with_x <- core_bytes()
+  for (i in 1:500) {
+    y <- (x * i)$sum()
+    y$backward()
+  }
+  rm(y)
+  x$grad <- NULL
+  expect_identical(core_bytes(), with_x)
+  rm(x)
+  expect_identical(core_bytes(), before)
+})
+
+test_that("a small tensor that stays alive releases its group when it goes", {
+  before <- core_bytes()
+  keep <- torch_ones(3)
+  tmp <- lapply(1:10, function(i) torch_ones(3) * i)
+  rm(tmp)
+  expect_identical(as.numeric(keep), c(1, 1, 1))
+  rm(keep)
+  expect_identical(core_bytes(), before)
+})
+
+test_that("big tensors and small tensors with big histories are not kept by a group", {
+  before <- core_bytes()
+  keep <- torch_ones(1)
+  with_keep <- core_bytes()
+  # 400 KB of storage: never in a group, released as soon as it is unreachable
+  big <- torch_ones(1e5)
+  rm(big)
+  expect_identical(core_bytes(), with_keep)
+  # a 0-d tensor whose history saves 400 KB (exp saves its output)
+  w <- torch_ones(1e5, requires_grad = TRUE)
+  with_w <- core_bytes()
+  s <- w$exp()$sum()
+  keep2 <- torch_ones(1) # made just after s: same group if s were in one
+  expect_gt(torchlite_memory()[["bytes"]], with_w + 4e5)
+  rm(s)
+  expect_lt(core_bytes() - with_w, 1e5)
+  rm(keep, keep2, w)
+  expect_identical(core_bytes(), before)
+})
+
+test_that("a handle reached only from an R finalizer works or fails cleanly", {
+  for (order in c("tensor first", "finalizer first")) {
+    for (i in 1:10) {
+      gc()
+      e <- new.env()
+      got <- NULL
+      if (order == "tensor first") e$t <- torch_ones(2) * 2
+      reg.finalizer(e, function(env) {
+        got <<- tryCatch(as.numeric(env$t), error = function(err) conditionMessage(err))
+      })
+      # finalizer first: the tensor's group is newer than the finalizer, so R may release
+      # the group before it runs the finalizer that still reaches the handle
+      if (order == "finalizer first") e$t <- torch_ones(2) * 2
+      gc()
+      rm(e)
+      gc()
+      gc()
+      expect_true(identical(got, c(2, 2)) || identical(got, paste(
+        "this tensor's memory is gone: it was released by the garbage collector while an R",
+        "finalizer could still reach it")), info = paste(order, got))
+    }
+  }
+  expect_identical(as.numeric(torch_ones(2) * 3), c(3, 3))
+})
+
+test_that("small handles still serialize with their data", {
+  xs <- lapply(1:40, function(i) torch_tensor(c(i, -i)))
+  back <- unserialize(serialize(xs, NULL))
+  expect_identical(lapply(back, as.numeric), lapply(1:40, function(i) c(i, -i) + 0))
+})
