@@ -54,7 +54,7 @@ warnings:
 sanitize:
 	@mkdir -p build
 	for t in test_core test_autograd; do \
-	  $(CC) -std=c11 -g -O1 -fopenmp -fsanitize=address,undefined -fno-omit-frame-pointer -Isrc/core \
+	  $(CC) -std=c11 -g -O1 -fopenmp -fsanitize=address,undefined -fno-omit-frame-pointer -DTL_NO_POOL -Isrc/core \
 	    tests/c/$$t.c $(CORE_SRC) $(BLAS_TEST) -lm -o build/$$t-san || exit 1; \
 	  ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ./build/$$t-san || exit 1; \
 	done

@@ -60,10 +60,56 @@ static int cache_put(char *p, size_t n) {
   return 1;
 }
 
-void *tl_malloc(size_t n) {
-  if (n > SIZE_MAX - TL_PREFIX) return NULL;
-  char *p = n >= TL_CACHE_MIN ? cache_take(n) : NULL;
-  if (!p) p = malloc(n + TL_PREFIX);
+/* Small blocks (tensors, nodes, autograd metadata, the data of small tensors) are kept on
+ * per-size free lists and handed out again last-in first-out: a small op allocates and frees
+ * several of them, and R releases them in batches (src/r/r_tensor.c), which glibc's
+ * per-thread cache (7 blocks a size) does not absorb. Sizes are rounded up to a multiple of
+ * TL_POOL_STEP; each list keeps at most TL_POOL_KEEP blocks. Like the large-block cache,
+ * pooled blocks are not counted as held. The core allocates from one thread only (no
+ * allocation inside parallel regions), so the lists need no lock. Compiled with TL_NO_POOL
+ * (make sanitize, make valgrind), nothing is pooled, so that those tools see every misuse. */
+#define TL_POOL_STEP 64
+#define TL_POOL_CLASSES 32 /* blocks up to 2048 bytes, prefix included */
+#define TL_POOL_KEEP 1024
+typedef struct pool_block {
+  struct pool_block *next;
+} pool_block;
+static pool_block *pool_head[TL_POOL_CLASSES];
+static int pool_count[TL_POOL_CLASSES];
+
+/* the size class of a block of n bytes plus the prefix, or -1 if it is not pooled */
+static int pool_class(size_t n) {
+#ifdef TL_NO_POOL /* sanitizer and valgrind builds: every block goes back to the system */
+  (void)n;
+  return -1;
+#endif
+  if (n > (size_t)TL_POOL_CLASSES * TL_POOL_STEP - TL_PREFIX) return -1;
+  return (int)((n + TL_PREFIX - 1) / TL_POOL_STEP);
+}
+
+static char *raw_alloc(size_t n, int zero) {
+  int c = pool_class(n);
+  char *p = NULL;
+  if (c >= 0) {
+    if (pool_head[c]) {
+      p = (char *)pool_head[c];
+      pool_head[c] = pool_head[c]->next;
+      pool_count[c]--;
+      if (zero) memset(p, 0, n + TL_PREFIX);
+      return p;
+    }
+    size_t full = (size_t)(c + 1) * TL_POOL_STEP;
+    return zero ? calloc(1, full) : malloc(full);
+  }
+  if (n >= TL_CACHE_MIN) p = cache_take(n);
+  if (p) {
+    if (zero) memset(p, 0, n + TL_PREFIX);
+    return p;
+  }
+  return zero ? calloc(1, n + TL_PREFIX) : malloc(n + TL_PREFIX);
+}
+
+static void *finish_alloc(char *p, size_t n) {
   if (!p) return NULL;
   *(size_t *)p = n;
   mem_bytes += (int64_t)n;
@@ -71,16 +117,14 @@ void *tl_malloc(size_t n) {
   return p + TL_PREFIX;
 }
 
+void *tl_malloc(size_t n) {
+  if (n > SIZE_MAX - TL_PREFIX) return NULL;
+  return finish_alloc(raw_alloc(n, 0), n);
+}
+
 void *tl_calloc(size_t n) {
   if (n > SIZE_MAX - TL_PREFIX) return NULL;
-  char *p = n >= TL_CACHE_MIN ? cache_take(n) : NULL;
-  if (p) memset(p, 0, n + TL_PREFIX);
-  else p = calloc(1, n + TL_PREFIX);
-  if (!p) return NULL;
-  *(size_t *)p = n;
-  mem_bytes += (int64_t)n;
-  mem_objects++;
-  return p + TL_PREFIX;
+  return finish_alloc(raw_alloc(n, 1), n);
 }
 
 void tl_free(void *q) {
@@ -89,6 +133,18 @@ void tl_free(void *q) {
   size_t n = *(size_t *)p;
   mem_bytes -= (int64_t)n;
   mem_objects--;
+  int c = pool_class(n);
+  if (c >= 0) {
+    if (pool_count[c] < TL_POOL_KEEP) {
+      pool_block *b = (pool_block *)p;
+      b->next = pool_head[c];
+      pool_head[c] = b;
+      pool_count[c]++;
+    } else {
+      free(p);
+    }
+    return;
+  }
   if (!cache_put(p, n)) free(p);
 }
 
