@@ -28,19 +28,11 @@ NULL
 
 #' @rdname with_no_grad
 #' @export
-with_no_grad <- function(code) {
-  old <- .Call(C_tl_set_grad_mode, FALSE)
-  on.exit(.Call(C_tl_set_grad_mode, old))
-  force(code)
-}
+with_no_grad <- function(code) .External2(C_tl_with_grad_mode_ext, FALSE)
 
 #' @rdname with_no_grad
 #' @export
-with_enable_grad <- function(code) {
-  old <- .Call(C_tl_set_grad_mode, TRUE)
-  on.exit(.Call(C_tl_set_grad_mode, old))
-  force(code)
-}
+with_enable_grad <- function(code) .External2(C_tl_with_grad_mode_ext, TRUE)
 
 defer_restore_mode <- function(old, env) {
   # checked before `old` is forced (forcing it changes the mode)

@@ -49,11 +49,11 @@ NULL
 
 #' @rdname torch_indexing
 #' @export
-`[.torch_tensor` <- function(x, ..., drop = TRUE) .Call(C_tl_index, x, environment(), drop)
+`[.torch_tensor` <- function(x, ..., drop = TRUE) .External2(C_tl_index_ext, x, drop)
 
 #' @rdname torch_indexing
 #' @export
-`[<-.torch_tensor` <- function(x, ..., value) invisible(.Call(C_tl_index_put, x, environment(), value))
+`[<-.torch_tensor` <- function(x, ..., value) invisible(.External2(C_tl_index_put_ext, x, value))
 
 #' Create a slice
 #'

@@ -75,8 +75,19 @@ void tl_r_init_altrep(DllInfo *dll); /* r_altrep.c: the class that serializes te
 #define ENTRY(name, n) {#name, (DL_FUNC)&name, n},
 static const R_CallMethodDef call_methods[] = {ALL_ENTRIES(ENTRY){NULL, NULL, 0}};
 
+/* .External2 entry points: they see the calling frame (`...` of the `[` methods, the `code`
+ * promise of with_no_grad()) without an environment() call */
+SEXP C_tl_index_ext(SEXP call, SEXP op, SEXP args, SEXP env);
+SEXP C_tl_index_put_ext(SEXP call, SEXP op, SEXP args, SEXP env);
+SEXP C_tl_with_grad_mode_ext(SEXP call, SEXP op, SEXP args, SEXP env);
+static const R_ExternalMethodDef external_methods[] = {
+    {"C_tl_index_ext", (DL_FUNC)&C_tl_index_ext, -1},
+    {"C_tl_index_put_ext", (DL_FUNC)&C_tl_index_put_ext, -1},
+    {"C_tl_with_grad_mode_ext", (DL_FUNC)&C_tl_with_grad_mode_ext, -1},
+    {NULL, NULL, 0}};
+
 void R_init_torchlite(DllInfo *dll) {
-  R_registerRoutines(dll, NULL, call_methods, NULL, NULL);
+  R_registerRoutines(dll, NULL, call_methods, NULL, external_methods);
   R_useDynamicSymbols(dll, FALSE);
   R_forceSymbols(dll, TRUE);
   tl_r_init_altrep(dll);

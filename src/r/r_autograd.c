@@ -20,6 +20,30 @@ SEXP C_tl_set_grad_mode(SEXP on) {
   return Rf_ScalarLogical(old);
 }
 
+/* .External2(C_tl_with_grad_mode_ext, enabled) from with_no_grad() / with_enable_grad():
+ * evaluates the `code` promise of the calling frame with grad mode set, and restores the
+ * previous mode however the evaluation ends (value, error, interrupt, return(), restart). */
+typedef struct {
+  SEXP env;
+  int old;
+} grad_scope;
+
+static SEXP eval_code(void *data) {
+  static SEXP code_sym = NULL;
+  if (!code_sym) code_sym = Rf_install("code");
+  return Rf_eval(code_sym, ((grad_scope *)data)->env);
+}
+
+static void restore_grad_mode(void *data) { tl_set_grad_enabled(((grad_scope *)data)->old); }
+
+SEXP C_tl_with_grad_mode_ext(SEXP call, SEXP op, SEXP args, SEXP env) {
+  (void)call;
+  (void)op;
+  grad_scope sc = {env, tl_grad_enabled()};
+  tl_set_grad_enabled(tl_r_flag(CADR(args), "enabled"));
+  return R_ExecWithCleanup(eval_code, &sc, restore_grad_mode, &sc);
+}
+
 SEXP C_tl_grad_mode(void) { return Rf_ScalarLogical(tl_grad_enabled()); }
 
 SEXP C_tl_set_anomaly(SEXP on) {

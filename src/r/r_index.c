@@ -432,6 +432,23 @@ SEXP C_tl_index(SEXP x, SEXP env, SEXP drop) {
   return tl_r_wrap(out);
 }
 
+/* .External2(C_tl_index_ext, x, drop) from `[.torch_tensor`: env is the method's frame */
+SEXP C_tl_index_ext(SEXP call, SEXP op, SEXP args, SEXP env) {
+  (void)call;
+  (void)op;
+  args = CDR(args); /* the routine itself */
+  return C_tl_index(CAR(args), env, CADR(args));
+}
+
+SEXP C_tl_index_put(SEXP x, SEXP env, SEXP value);
+/* .External2(C_tl_index_put_ext, x, value) from `[<-.torch_tensor` */
+SEXP C_tl_index_put_ext(SEXP call, SEXP op, SEXP args, SEXP env) {
+  (void)call;
+  (void)op;
+  args = CDR(args);
+  return C_tl_index_put(CAR(args), env, CADR(args));
+}
+
 SEXP C_tl_index_put(SEXP x, SEXP env, SEXP value) {
   init_symbols();
   tl_tensor *t = tl_r_unwrap(x);
