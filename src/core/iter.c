@@ -180,3 +180,17 @@ void tl_iter_run_parallel(const tl_iter *it, tl_loop_fn fn, void *ctx, int64_t g
 #endif
   tl_iter_run(it, fn, ctx);
 }
+
+void tl_parallel_tasks(int64_t ntasks, int nthreads, tl_task_fn fn, void *ctx) {
+#ifdef _OPENMP
+  if (nthreads > ntasks) nthreads = (int)ntasks;
+  if (nthreads > 1) {
+#pragma omp parallel for num_threads(nthreads) schedule(dynamic, 1)
+    for (int64_t t = 0; t < ntasks; t++) fn(ctx, t);
+    return;
+  }
+#else
+  (void)nthreads;
+#endif
+  for (int64_t t = 0; t < ntasks; t++) fn(ctx, t);
+}

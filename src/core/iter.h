@@ -40,6 +40,13 @@ void tl_iter_run_range(const tl_iter *it, tl_loop_fn fn, void *ctx, int64_t begi
  * concurrently on disjoint ranges and must not call back into R). */
 void tl_iter_run_parallel(const tl_iter *it, tl_loop_fn fn, void *ctx, int64_t grain);
 
+/* Runs fn(ctx, t) for t in [0, ntasks), the tasks handed out one at a time to up to
+ * `nthreads` OpenMP threads (all on the calling thread without OpenMP or when nthreads < 2);
+ * fn must be safe to call concurrently and must not call back into R, allocate through
+ * tl_malloc or record errors. */
+typedef void (*tl_task_fn)(void *ctx, int64_t task);
+void tl_parallel_tasks(int64_t ntasks, int nthreads, tl_task_fn fn, void *ctx);
+
 /* Broadcasts two shapes (PyTorch rules); error message as PyTorch's. */
 tl_status tl_broadcast_shapes(int na, const int64_t *a, int nb, const int64_t *b, int *nout,
                               int64_t *out);

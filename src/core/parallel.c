@@ -7,6 +7,7 @@
 #ifdef TL_HAVE_OPENBLAS
 /* OpenBLAS's own entry points (declared here to avoid depending on its header layout) */
 void openblas_set_num_threads(int n);
+int openblas_get_num_threads(void);
 char *openblas_get_config(void);
 #endif
 
@@ -45,5 +46,23 @@ int tl_have_openmp(void) {
   return 1;
 #else
   return 0;
+#endif
+}
+
+int tl_blas_serial_begin(void) {
+#ifdef TL_HAVE_OPENBLAS
+  int saved = openblas_get_num_threads();
+  if (saved != 1) openblas_set_num_threads(1);
+  return saved;
+#else
+  return 1;
+#endif
+}
+
+void tl_blas_serial_end(int saved) {
+#ifdef TL_HAVE_OPENBLAS
+  if (saved != 1) openblas_set_num_threads(saved);
+#else
+  (void)saved;
 #endif
 }

@@ -81,9 +81,9 @@ SEXP C_tl_index_ext(SEXP call, SEXP op, SEXP args, SEXP env);
 SEXP C_tl_index_put_ext(SEXP call, SEXP op, SEXP args, SEXP env);
 SEXP C_tl_with_grad_mode_ext(SEXP call, SEXP op, SEXP args, SEXP env);
 static const R_ExternalMethodDef external_methods[] = {
-    {"C_tl_index_ext", (DL_FUNC)&C_tl_index_ext, -1},
-    {"C_tl_index_put_ext", (DL_FUNC)&C_tl_index_put_ext, -1},
-    {"C_tl_with_grad_mode_ext", (DL_FUNC)&C_tl_with_grad_mode_ext, -1},
+    {"C_tl_index_ext", (DL_FUNC)(void (*)(void))&C_tl_index_ext, -1},
+    {"C_tl_index_put_ext", (DL_FUNC)(void (*)(void))&C_tl_index_put_ext, -1},
+    {"C_tl_with_grad_mode_ext", (DL_FUNC)(void (*)(void))&C_tl_with_grad_mode_ext, -1},
     {NULL, NULL, 0}};
 
 void R_init_torchlite(DllInfo *dll) {

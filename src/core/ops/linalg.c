@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "../iter.h"
+#include "../parallel.h"
 
 /* Fortran BLAS (OpenBLAS or R's reference BLAS). The trailing arguments are the hidden
  * lengths of the character arguments that gfortran passes (size_t); callers that do not
@@ -96,6 +97,106 @@ INT_GEMM(gemm_i32, int32_t)
 
 static int fits_int(int64_t v) { return v <= INT_MAX; }
 
+/* One column-major BLAS call C (M x N) = op(A) (M x K) op(B) (K x N), alpha 1, beta 0. */
+typedef struct {
+  int dbl;          /* dgemm_ (else sgemm_) */
+  char ta, tb;      /* 'N' or 'T' */
+  int M, N, K;
+  const char *a;
+  int lda;
+  const char *b;
+  int ldb;
+  char *c;
+  int ldc;
+  size_t es;        /* element size */
+} blas_job;
+
+static void blas_call(const blas_job *j, int M, int N, const char *a, const char *b, char *c) {
+  if (j->dbl) {
+    double one = 1, zero = 0;
+    dgemm_(&j->ta, &j->tb, &M, &N, &j->K, &one, (const double *)a, &j->lda,
+           (const double *)b, &j->ldb, &zero, (double *)c, &j->ldc, 1, 1);
+  }
+#ifdef TL_HAVE_OPENBLAS
+  else {
+    float one = 1, zero = 0;
+    sgemm_(&j->ta, &j->tb, &M, &N, &j->K, &one, (const float *)a, &j->lda, (const float *)b,
+           &j->ldb, &zero, (float *)c, &j->ldc, 1, 1);
+  }
+#endif
+}
+
+/* Products with at least this many multiply-adds are split over the threads (OpenBLAS's
+ * own threshold for threading a gemm: SMP_THRESHOLD_MIN * GEMM_MULTITHREAD_THRESHOLD). */
+#define GEMM_PAR_WORK 262144.0
+/* chunk boundaries on multiples of the kernels' unrolling */
+#define GEMM_PAR_ALIGN 16
+/* Up to 4 blocks per thread, handed out dynamically, at least 512 wide (each block packs the
+ * other operand again): a thread that the machine's other load delays holds up one block,
+ * not half the product. */
+#define GEMM_PAR_PER_THREAD 4
+#define GEMM_PAR_MIN_WIDTH 512
+
+/* With OpenBLAS, the product is split into blocks of C's longer side (rows of C for M, its
+ * columns for N), shared by the threads of torchlite's OpenMP team, each computed by a
+ * single-threaded BLAS call: the team that runs the elementwise kernels also runs the
+ * products, and OpenBLAS's own pool is never woken (two pools on few cores spin against each
+ * other: mlp_large at 2 threads 1.4 -> 0.65 s). The split depends on the thread count, and
+ * OpenBLAS's result for an element depends on the block it is computed in, so products may
+ * differ in the last bits between thread counts, as they already did with OpenBLAS's own
+ * threading. Without OpenBLAS, R's BLAS gets the whole call. */
+#if defined(TL_HAVE_OPENBLAS) && defined(_OPENMP)
+typedef struct {
+  const blas_job *j;
+  int split_m;     /* blocks of rows of C (else of columns) */
+  int64_t d;       /* the length of the side split */
+  int64_t nblocks;
+} blas_split;
+
+/* block t of a split product */
+static void blas_block(void *ctx, int64_t t) {
+  const blas_split *sp = ctx;
+  const blas_job *j = sp->j;
+  int64_t d = sp->d, nc = sp->nblocks;
+  int64_t b0 = (d * t / nc) & ~(int64_t)(GEMM_PAR_ALIGN - 1);
+  int64_t b1 = t == nc - 1 ? d : (d * (t + 1) / nc) & ~(int64_t)(GEMM_PAR_ALIGN - 1);
+  const char *a = j->a, *b = j->b;
+  char *c = j->c;
+  if (sp->split_m) { /* rows b0..b1 of op(A) and of C */
+    a += (size_t)(j->ta == 'N' ? b0 : b0 * j->lda) * j->es;
+    c += (size_t)b0 * j->es;
+    blas_call(j, (int)(b1 - b0), j->N, a, b, c);
+  } else {           /* columns b0..b1 of op(B) and of C */
+    b += (size_t)(j->tb == 'N' ? b0 * j->ldb : b0) * j->es;
+    c += (size_t)(b0 * j->ldc) * j->es;
+    blas_call(j, j->M, (int)(b1 - b0), a, b, c);
+  }
+}
+#endif
+
+static void blas_gemm(const blas_job *j) {
+#if defined(TL_HAVE_OPENBLAS) && defined(_OPENMP)
+  int split_m = j->M >= j->N;
+  int64_t d = split_m ? j->M : j->N;
+  int nt = tl_get_num_threads();
+  int64_t chunks = (int64_t)nt * GEMM_PAR_PER_THREAD;
+  if (chunks > d / GEMM_PAR_MIN_WIDTH) chunks = d / GEMM_PAR_MIN_WIDTH;
+  if (chunks < nt) chunks = nt;
+  if ((double)j->M * (double)j->N * (double)j->K < GEMM_PAR_WORK) chunks = 1;
+  if (chunks > d / GEMM_PAR_ALIGN) chunks = d / GEMM_PAR_ALIGN;
+  int saved = tl_blas_serial_begin();
+  if (chunks > 1) {
+    blas_split sp = {j, split_m, d, chunks};
+    tl_parallel_tasks(chunks, nt, blas_block, &sp);
+  } else {
+    blas_call(j, j->M, j->N, j->a, j->b, j->c);
+  }
+  tl_blas_serial_end(saved);
+#else
+  blas_call(j, j->M, j->N, j->a, j->b, j->c);
+#endif
+}
+
 /* C = A B for floating dt, C contiguous (m x n). */
 static tl_status gemm_float(tl_dtype dt, int64_t m, int64_t n, int64_t k, const mat *a,
                             const mat *b, void *c) {
@@ -148,21 +249,12 @@ static tl_status gemm_float(tl_dtype dt, int64_t m, int64_t n, int64_t k, const 
     }
   }
   {
-    int M = (int)n, N = (int)m, K = (int)k, LDA = (int)ldb, LDB = (int)lda, LDC = (int)n;
-    if (use_double) {
-      double one = 1, zero = 0;
-      dgemm_(&tb, &ta, &M, &N, &K, &one, (const double *)bp, &LDA, (const double *)ap, &LDB,
-             &zero, cbuf ? (double *)cbuf : (double *)c, &LDC, 1, 1);
-      if (cbuf)
-        for (int64_t i = 0; i < m * n; i++) ((float *)c)[i] = (float)((double *)cbuf)[i];
-    }
-#ifdef TL_HAVE_OPENBLAS
-    else {
-      float one = 1, zero = 0;
-      sgemm_(&tb, &ta, &M, &N, &K, &one, (const float *)bp, &LDA, (const float *)ap, &LDB,
-             &zero, (float *)c, &LDC, 1, 1);
-    }
-#endif
+    blas_job j = {use_double, tb, ta, (int)n, (int)m, (int)k, (const char *)bp, (int)ldb,
+                  (const char *)ap, (int)lda, cbuf ? (char *)cbuf : (char *)c, (int)n,
+                  use_double ? sizeof(double) : sizeof(float)};
+    blas_gemm(&j);
+    if (cbuf)
+      for (int64_t i = 0; i < m * n; i++) ((float *)c)[i] = (float)((double *)cbuf)[i];
   }
   tl_free(abuf);
   tl_free(bbuf);
