@@ -65,7 +65,7 @@ void tl_r_stop(tl_status kind, const char *fmt, ...) {
 /* R's collector does not see the core's memory, so a loop that drops big tensors would pile
  * them up until R itself needed a collection. Ask for one when the core holds more than
  * its low-water mark (the least seen since the last forced collection, i.e. roughly what is
- * really alive) plus a slack of that much again, and at least 256 MB. (Handing R dummy
+ * really alive) plus a slack of that much again, and at least 128 MB (a full collection: tens of ms). (Handing R dummy
  * vectors of the same size instead, so that its own collections keep pace, was tried:
  * R answers large allocations with full collections, which is worse.) */
 static int64_t low_water = 0;
@@ -78,13 +78,45 @@ static void tensor_finalizer(SEXP h) {
   }
 }
 
+/* Besides, every LITE_SLACK bytes of growth since the last collection, ask R for a minor
+ * collection (gc(full = FALSE): a fraction of a millisecond, where a full one takes tens):
+ * the handles of a loop's recent temporaries are young, so it frees their memory and the
+ * next iterations reuse it (the core caches freed blocks) instead of faulting in fresh pages,
+ * which is what a loop over large tensors otherwise pays until the next full collection. */
+#define LITE_SLACK ((int64_t)32 << 20)
+static int64_t after_last = 0;
+static int collecting = 0;
+
+static void run_minor_collection(void *unused) {
+  (void)unused;
+  static SEXP call = NULL;
+  if (!call) {
+    SEXP fun = PROTECT(Rf_findFun(Rf_install("gc"), R_BaseNamespace));
+    call = Rf_lang4(fun, Rf_ScalarLogical(0), Rf_ScalarLogical(0), Rf_ScalarLogical(0));
+    R_PreserveObject(call);
+    UNPROTECT(1);
+  }
+  Rf_eval(call, R_BaseEnv);
+}
+
+/* at top level: an interrupt or error during the collection does not unwind through here */
+static void minor_collection(void) { R_ToplevelExec(run_minor_collection, NULL); }
+
 static void maybe_collect(void) {
+  if (collecting) return; /* a finalizer that makes tensors, during a collection */
   int64_t now = tl_mem_bytes();
   if (now < low_water) low_water = now;
-  int64_t slack = low_water > ((int64_t)256 << 20) ? low_water : ((int64_t)256 << 20);
-  if (now <= low_water + slack) return;
-  R_gc();
-  low_water = tl_mem_bytes();
+  if (now < after_last) after_last = now;
+  int64_t slack = low_water > ((int64_t)128 << 20) ? low_water : ((int64_t)128 << 20);
+  collecting = 1;
+  if (now > low_water + slack) {
+    R_gc();
+    low_water = after_last = tl_mem_bytes();
+  } else if (now > after_last + LITE_SLACK) {
+    minor_collection();
+    after_last = tl_mem_bytes();
+  }
+  collecting = 0;
 }
 
 /* with_detect_anomaly(): remember the R calls that created a new node */
