@@ -4,6 +4,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
 
 #include "iter.h"
 
@@ -87,6 +90,22 @@ static int pool_class(size_t n) {
   return (int)((n + TL_PREFIX - 1) / TL_POOL_STEP);
 }
 
+/* Large blocks ask for transparent huge pages where the system leaves it to the program
+ * (THP "madvise" mode, Debian's default): one page fault per 2 MB instead of 512, and fewer
+ * TLB misses in memory-bound kernels. */
+#define TL_HUGE ((size_t)2 << 20)
+static void advise_huge(char *p, size_t n) {
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+  if (!p || n < 2 * TL_HUGE) return;
+  uintptr_t a = ((uintptr_t)p + TL_HUGE - 1) & ~(uintptr_t)(TL_HUGE - 1);
+  uintptr_t e = ((uintptr_t)p + n) & ~(uintptr_t)(TL_HUGE - 1);
+  if (e > a) (void)madvise((void *)a, e - a, MADV_HUGEPAGE);
+#else
+  (void)p;
+  (void)n;
+#endif
+}
+
 static char *raw_alloc(size_t n, int zero) {
   int c = pool_class(n);
   char *p = NULL;
@@ -106,7 +125,9 @@ static char *raw_alloc(size_t n, int zero) {
     if (zero) memset(p, 0, n + TL_PREFIX);
     return p;
   }
-  return zero ? calloc(1, n + TL_PREFIX) : malloc(n + TL_PREFIX);
+  p = zero ? calloc(1, n + TL_PREFIX) : malloc(n + TL_PREFIX);
+  advise_huge(p, n + TL_PREFIX);
+  return p;
 }
 
 static void *finish_alloc(char *p, size_t n) {
