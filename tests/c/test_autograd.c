@@ -6,6 +6,7 @@
 
 #include "autograd/autograd.h"
 #include "autograd/derivatives.h"
+#include "ops/elementwise.h"
 #include "tensor.h"
 
 static int failures = 0, checks = 0;
@@ -151,6 +152,37 @@ static void test_long_chain(void) {
   tl_tensor_release(x);
 }
 
+/* The fused sigmoid/tanh backward kernels against the composed ops, bit for bit: float32,
+ * contiguous (parallel) and with a zero-stride gradient; an integer result type fails. */
+static void test_fused_activation_backward(void) {
+  int64_t sh[1] = {100003}, s1[1] = {1};
+  tl_tensor *y = tl_tensor_empty(TL_FLOAT32, 1, sh), *g = tl_tensor_empty(TL_FLOAT32, 1, sh);
+  float *py = (float *)tl_data(y), *pg = (float *)tl_data(g);
+  for (int64_t i = 0; i < sh[0]; i++) {
+    py[i] = (float)sin(0.37 * (double)i);
+    pg[i] = (float)cos(0.11 * (double)i) * 3.1f;
+  }
+  tl_tensor *one = wrapped(1), *g0 = full(1, s1, 0.7, 0);
+  tl_tensor *gs[2] = {g, g0};
+  for (int k = 0; k < 2; k++) {
+    tl_tensor *d = tl_sub(one, y, 1), *t = tl_mul(gs[k], d), *ref_s = tl_mul(t, y);
+    tl_tensor *yy = tl_mul(y, y), *d2 = tl_sub(one, yy, 1), *ref_t = tl_mul(gs[k], d2);
+    tl_tensor *fs = tl_sigmoid_backward(gs[k], y), *ft = tl_tanh_backward(gs[k], y);
+    CHECK(fs && ft && fs->numel == sh[0] && ft->numel == sh[0]);
+    if (fs && ft)
+      CHECK(memcmp(tl_data(fs), tl_data(ref_s), (size_t)sh[0] * sizeof(float)) == 0 &&
+            memcmp(tl_data(ft), tl_data(ref_t), (size_t)sh[0] * sizeof(float)) == 0);
+    tl_tensor *ts[] = {d, t, ref_s, yy, d2, ref_t, fs, ft};
+    for (size_t i = 0; i < sizeof ts / sizeof ts[0]; i++) tl_tensor_release(ts[i]);
+  }
+  tl_tensor *iy = tl_tensor_zeros(TL_INT64, 1, s1);
+  CHECK(tl_sigmoid_backward(iy, iy) == NULL);
+  CHECK(strstr(tl_last_message(), "not implemented for 'Long'") != NULL);
+  tl_clear_error();
+  tl_tensor *ts[] = {y, g, one, g0, iy};
+  for (size_t i = 0; i < sizeof ts / sizeof ts[0]; i++) tl_tensor_release(ts[i]);
+}
+
 int main(void) {
   int64_t base = tl_mem_bytes();
   test_seed000();
@@ -158,6 +190,7 @@ int main(void) {
   test_versions();
   test_double_backward();
   test_long_chain();
+  test_fused_activation_backward();
   CHECK(tl_mem_bytes() == base && tl_mem_objects() == 0);
   printf("autograd: %d checks, %d failed\n", checks, failures);
   return failures != 0;

@@ -371,6 +371,14 @@ typedef struct {
   int save_input, save_output;
 } unary_info;
 
+/* A formula's one-pass kernel (ops/) may stand for its composed ops when they would not be
+ * recorded (no create_graph) and grad and y share a dtype (the kernel then rounds as the
+ * composed ops do, bit for bit). */
+static int fusable(const tl_tensor *g, const tl_tensor *y) {
+  const tl_tensor *in[2] = {g, y};
+  return g->dtype == y->dtype && !tl_should_record(2, in);
+}
+
 static tl_status unary_backward(tl_node *n, tl_tensor **gin, tl_tensor **gout) {
   scope sc = {0};
   const unary_info *u = (const unary_info *)n->op;
@@ -404,12 +412,20 @@ static tl_status unary_backward(tl_node *n, tl_tensor **gin, tl_tensor **gout) {
     break;
   }
   case TL_UN_TANH: { /* grad * (1 - y * y) */
+    if (fusable(g, y)) {
+      gout[0] = tl_tanh_backward(g, y);
+      break;
+    }
     tl_tensor *yy = keep(&sc, tl_ag_mul(y, y));
     tl_tensor *d = keep(&sc, yy ? tl_ag_sub(one, yy, 1) : NULL);
     gout[0] = d ? tl_ag_mul(g, d) : NULL;
     break;
   }
   case TL_UN_SIGMOID: { /* grad * (1 - y) * y */
+    if (fusable(g, y)) {
+      gout[0] = tl_sigmoid_backward(g, y);
+      break;
+    }
     tl_tensor *d = keep(&sc, tl_ag_sub(one, y, 1));
     tl_tensor *t = keep(&sc, d ? tl_ag_mul(g, d) : NULL);
     gout[0] = t ? tl_ag_mul(t, y) : NULL;

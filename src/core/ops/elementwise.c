@@ -377,10 +377,18 @@ CMP_KERNELS(land, (a != 0) && (b != 0))
 CMP_KERNELS(lor, (a != 0) || (b != 0))
 CMP_KERNELS(lxor, (a != 0) != (b != 0))
 
+/* libtorch's sigmoid_backward and tanh_backward from the forward result (a = grad, b = y),
+ * in the order of the composed ops (g * (1 - y)) * y and g * (1 - y * y) */
+BIN_KERNEL(k_sigb_f32, float, float, (a * (1 - b)) * b)
+BIN_KERNEL(k_sigb_f64, double, double, (a * (1 - b)) * b)
+BIN_KERNEL(k_tanhb_f32, float, float, a * (1 - b * b))
+BIN_KERNEL(k_tanhb_f64, double, double, a * (1 - b * b))
+
 /* internal kernel ids (ADD and SUB split by alpha) */
 enum {
   KB_ADD, KB_ADDA, KB_SUB, KB_MUL, KB_DIV, KB_DIVT, KB_DIVF, KB_REM, KB_FMOD, KB_POW,
-  KB_MAX, KB_MIN, KB_EQ, KB_NE, KB_LT, KB_LE, KB_GT, KB_GE, KB_LAND, KB_LOR, KB_LXOR, KB_N
+  KB_MAX, KB_MIN, KB_EQ, KB_NE, KB_LT, KB_LE, KB_GT, KB_GE, KB_LAND, KB_LOR, KB_LXOR,
+  KB_SIGB, KB_TANHB, KB_N
 };
 
 #define ROW5(P) {k_##P##_b, k_##P##_i32, k_##P##_i64, k_##P##_f32, k_##P##_f64}
@@ -391,6 +399,7 @@ static const tl_loop_fn bin_table[KB_N][TL_NDTYPES] = {
   ROW5(add), ROW5(adda), ROW4(sub), ROW5(mul), ROWF(div), ROW4(divt), ROW4(divf),
   ROW4(rem), ROW4(fmod), ROW4(pow), ROW5(max), ROW5(min), ROW5(eq), ROW5(ne),
   ROW5(lt), ROW5(le), ROW5(gt), ROW5(ge), ROW5(land), ROW5(lor), ROW5(lxor),
+  ROWF(sigb), ROWF(tanhb),
 };
 
 /* libtorch's kernel names, for "not implemented for 'Bool'" */
@@ -1398,13 +1407,47 @@ static tl_status binary_plan(tl_binary_op op, const tl_tensor *a, const tl_tenso
                     tl_dtype_name(c));
   *kid = k;
   *comp = c;
-  *kout = k >= KB_EQ ? TL_BOOL : c;
+  *kout = k >= KB_EQ && k <= KB_LXOR ? TL_BOOL : c;
   return TL_OK;
 }
 
 /* forward declaration: pow with a wrapped-number exponent */
 static tl_tensor *pow_scalar(const tl_tensor *a, const tl_tensor *b, tl_tensor *self,
                              tl_status *status);
+
+/* Runs kernel kid over a and b broadcast to `shape`, converted to comp: into self (already
+ * checked) or into a new tensor laid out like the first full-shape operand. */
+static tl_tensor *binary_exec(int kid, tl_dtype comp, tl_dtype kout, ew_ctx *ctx,
+                              const tl_tensor *a, const tl_tensor *b, int nd,
+                              const int64_t *shape, tl_tensor *self, tl_status *status) {
+  ew_operand ins[2];
+  tl_status st = op_prepare(&ins[0], a, comp, nd, shape);
+  if (st == TL_OK) {
+    st = op_prepare(&ins[1], b, comp, nd, shape);
+    if (st != TL_OK) op_release(&ins[0]);
+  }
+  if (st != TL_OK) {
+    *status = st;
+    return NULL;
+  }
+  tl_tensor *out = self ? inplace_target(self, kout, nd, shape)
+                        : empty_like_layout(kout, layout_source(a, b, nd, shape), nd, shape);
+  if (!out) {
+    op_release(&ins[0]);
+    op_release(&ins[1]);
+    *status = tl_last_status();
+    return NULL;
+  }
+  run_loop(out, ins, 2, nd, shape, bin_table[kid][comp], ctx,
+           kid == KB_POW || kid == KB_REM || kid == KB_FMOD ? GRAIN_MATH : GRAIN_CHEAP);
+  op_release(&ins[0]);
+  op_release(&ins[1]);
+  if (self) {
+    *status = inplace_finish(self, out);
+    return NULL;
+  }
+  return out;
+}
 
 /* out-of-place (self == NULL) or in-place into self */
 static tl_tensor *binary_run(tl_binary_op op, const tl_tensor *a, const tl_tensor *b,
@@ -1438,33 +1481,7 @@ static tl_tensor *binary_run(tl_binary_op op, const tl_tensor *a, const tl_tenso
     *status = tl_error(TL_ERR_RUNTIME, "ZeroDivisionError");
     return NULL;
   }
-  ew_operand ins[2];
-  st = op_prepare(&ins[0], a, comp, nd, shape);
-  if (st == TL_OK) {
-    st = op_prepare(&ins[1], b, comp, nd, shape);
-    if (st != TL_OK) op_release(&ins[0]);
-  }
-  if (st != TL_OK) {
-    *status = st;
-    return NULL;
-  }
-  tl_tensor *out = self ? inplace_target(self, kout, nd, shape)
-                        : empty_like_layout(kout, layout_source(a, b, nd, shape), nd, shape);
-  if (!out) {
-    op_release(&ins[0]);
-    op_release(&ins[1]);
-    *status = tl_last_status();
-    return NULL;
-  }
-  run_loop(out, ins, 2, nd, shape, bin_table[kid][comp], &ctx,
-           kid == KB_POW || kid == KB_REM || kid == KB_FMOD ? GRAIN_MATH : GRAIN_CHEAP);
-  op_release(&ins[0]);
-  op_release(&ins[1]);
-  if (self) {
-    *status = inplace_finish(self, out);
-    return NULL;
-  }
-  return out;
+  return binary_exec(kid, comp, kout, &ctx, a, b, nd, shape, self, status);
 }
 
 tl_tensor *tl_binary(tl_binary_op op, const tl_tensor *a, const tl_tensor *b, double alpha) {
@@ -1476,6 +1493,31 @@ tl_status tl_binary_(tl_binary_op op, tl_tensor *self, const tl_tensor *other, d
   tl_status st;
   binary_run(op, self, other, alpha, self, &st);
   return st;
+}
+
+/* grad and the forward result y broadcast, in their promoted (floating) dtype */
+static tl_tensor *activation_backward(int kid, const char *name, const tl_tensor *grad,
+                                      const tl_tensor *y) {
+  const tl_tensor *ops[2] = {grad, y};
+  tl_dtype comp = tl_result_type(2, ops);
+  if (!bin_table[kid][comp]) {
+    tl_error(TL_ERR_TYPE, "\"%s_cpu\" not implemented for '%s'", name, tl_dtype_name(comp));
+    return NULL;
+  }
+  int nd;
+  int64_t shape[TL_MAX_DIMS];
+  if (tl_broadcast_shapes(grad->ndim, grad->shape, y->ndim, y->shape, &nd, shape) != TL_OK)
+    return NULL;
+  ew_ctx ctx = {0};
+  tl_status st;
+  return binary_exec(kid, comp, comp, &ctx, grad, y, nd, shape, NULL, &st);
+}
+
+tl_tensor *tl_sigmoid_backward(const tl_tensor *grad, const tl_tensor *y) {
+  return activation_backward(KB_SIGB, "sigmoid_backward", grad, y);
+}
+tl_tensor *tl_tanh_backward(const tl_tensor *grad, const tl_tensor *y) {
+  return activation_backward(KB_TANHB, "tanh_backward", grad, y);
 }
 
 tl_tensor *tl_add(const tl_tensor *a, const tl_tensor *b, double alpha) {

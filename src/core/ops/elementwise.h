@@ -97,6 +97,15 @@ tl_status tl_pow_(tl_tensor *self, const tl_tensor *other);
 tl_status tl_remainder_(tl_tensor *self, const tl_tensor *other);
 tl_status tl_fmod_(tl_tensor *self, const tl_tensor *other);
 
+/* Backward kernels of sigmoid and tanh from the forward result y (libtorch's
+ * sigmoid_backward / tanh_backward): grad * (1 - y) * y and grad * (1 - y * y) in one pass,
+ * evaluated as (grad * (1 - y)) * y and grad * (1 - (y * y)) in the promoted floating dtype,
+ * so that the values are bitwise those of the same formula composed of tl_sub and tl_mul
+ * when grad and y have one dtype. grad and y broadcast; a new tensor (or NULL after
+ * tl_error()). */
+tl_tensor *tl_sigmoid_backward(const tl_tensor *grad, const tl_tensor *y);
+tl_tensor *tl_tanh_backward(const tl_tensor *grad, const tl_tensor *y);
+
 /* ---------------------------------------------------------------- unary */
 
 typedef enum {
