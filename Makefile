@@ -93,7 +93,11 @@ VALGRIND_FILTER ?=
 VALGRIND_OPTS = --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=1 \
   --suppressions=$(CURDIR)/tools/valgrind.supp --log-file=$(CURDIR)/build/valgrind.log
 .PHONY: valgrind valgrind-run
-valgrind: install valgrind-run
+# the package is installed without the core's small-block pool (TL_NO_POOL), so that
+# valgrind sees every block; `make install` puts the normal build back
+valgrind:
+	TL_EXTRA_CPPFLAGS=-DTL_NO_POOL $(R) CMD INSTALL --preclean .
+	$(MAKE) valgrind-run
 
 valgrind-run:
 	@mkdir -p build

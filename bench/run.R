@@ -2,14 +2,16 @@
 #
 #   make bench                      (= Rscript bench/run.R)
 #   Rscript bench/run.R [--threads N] [--only a,b] [--no-pytorch] [--no-memory]
-#                       [--no-physical] [--batch-pytorch]
+#                       [--no-physical] [--batch-pytorch] [--no-readme]
 #
 # Times our side of every workload (bench/workloads.R: one warm-up call, then min and median
 # over pytorch_bench.py's repetition counts) and, right after each, the same workload with
 # ../shared/anchors/pytorch_bench.py --only (or $PYTORCH_BENCH) run by /usr/bin/python3 (or
 # $PYTHON) with the same thread count; prints the ratio ours / PyTorch beside issue 7's target. Then the physical references
 # (sgemm GFLOP/s through torch_mm, copy bandwidth of a 1e8-byte buffer) and the resident
-# memory of mlp_large for both sides, each in a fresh process.
+# memory of mlp_large for both sides, each in a fresh process. A full run (no --only) with
+# PyTorch present rewrites README.md's performance table between its bench markers
+# (--no-readme: leave README.md alone).
 # Ratios, not absolute times, are what count: the machines are shared and noisy.
 
 suppressPackageStartupMessages(library(torchlite))
@@ -24,6 +26,8 @@ only <- strsplit(opt_value("--only", ""), ",")[[1]]
 do_pytorch <- !"--no-pytorch" %in% args
 do_memory <- !"--no-memory" %in% args
 do_physical <- !"--no-physical" %in% args
+# a full run with PyTorch rewrites the performance section of ../README.md
+do_readme <- !"--no-readme" %in% args
 
 bench_dir <- local({
   f <- sub("^--file=", "", grep("^--file=", commandArgs(FALSE), value = TRUE))
@@ -152,6 +156,8 @@ writeLines(md_table(tab))
 
 # ---------------------------------------------------------------- physical references
 
+phys_notes <- character()
+mem_note <- NULL
 if (do_physical) {
   cat("\nPhysical references\n")
   n <- 4096
@@ -160,6 +166,8 @@ if (do_physical) {
   tt <- bench_best_of(function() torch_mm(a, b), 3)
   cat(sprintf("  sgemm through torch_mm (float32, %d x %d, %d threads, best of 3): %.1f GFLOP/s (2 n^3 / %.3f s)\n",
               n, n, threads, 2 * n^3 / tt[["min"]] / 1e9, tt[["min"]]))
+  phys_notes <- c(phys_notes, sprintf("sgemm %.0f GFLOP/s (float32, %d x %d, through torch_mm)",
+                                      2 * n^3 / tt[["min"]] / 1e9, n, n))
   rm(a, b)
   invisible(gc(verbose = FALSE))
 
@@ -176,6 +184,8 @@ if (do_physical) {
       cat(sprintf("  memory copy of a 1e8-byte buffer (C memcpy, bench/physical.c, %s thread%s, best of 10): %.1f GB/s copied (%.2f ms; %.1f GB/s read+write)\n",
                   f[2], if (f[2] == "1") "" else "s", as.numeric(f[4]), 1e3 * as.numeric(f[3]),
                   2 * as.numeric(f[4])))
+      phys_notes <- c(phys_notes, sprintf("memcpy of 1e8 bytes %.1f GB/s on %s thread%s",
+                                          as.numeric(f[4]), f[2], if (f[2] == "1") "" else "s"))
     }
   } else {
     r <- as.raw(seq_len(1e8) %% 256)
@@ -237,5 +247,36 @@ if (do_memory && (!length(only) || "mlp_large" %in% only)) {
                        "min %.0f MB, max %.0f MB over the 20 iterations\n"),
                 if (flat) "yes" else "NO", late, early, paste(sprintf("%.0f", rss[5:20]), collapse = " "),
                 min(core), max(core)))
+    mem_note <- sprintf(paste0("Resident memory of `mlp_large` over its 20 iterations: peak %s MB here, ",
+                               "%s MB for PyTorch; flat from iteration to iteration: %s."),
+                        fm(pick(m_ours, "hwm", 20)), fm(pick(m_theirs, "hwm", 20)),
+                        if (flat) "yes" else "no")
+  }
+}
+
+# ---------------------------------------------------------------- README.md
+
+readme <- file.path(root, "README.md")
+if (do_readme && !length(only) && have_torch && file.exists(readme)) {
+  lines <- readLines(readme)
+  b <- grep("^<!-- bench:begin", lines)
+  e <- grep("^<!-- bench:end", lines)
+  if (length(b) == 1 && length(e) == 1 && e > b) {
+    short <- tab[, c("workload", "torchlite min (s)", "PyTorch min (s)", "ratio", "target", "met")]
+    section <- c(
+      lines[b],
+      sprintf(paste0("Latest `make bench`: %s, %s cores (%s), %s, BLAS %s, %s; %d threads on ",
+                     "both sides; load average at start %s."),
+              format(Sys.time(), "%Y-%m-%d %H:%M"), trimws(system("nproc", intern = TRUE)),
+              if (is.na(cpu)) "CPU unknown" else cpu, R.version.string, backend$blas,
+              if (is.na(engine)) "PyTorch" else sub("^pytorch", "PyTorch", engine), threads,
+              tryCatch(paste(strsplit(readLines("/proc/loadavg"), " ")[[1]][1:3], collapse = " "),
+                       error = function(e) "?")),
+      "", md_table(short), "",
+      if (length(phys_notes)) c(paste0("Physical references: ", paste(phys_notes, collapse = "; "), "."), ""),
+      if (!is.null(mem_note)) c(mem_note, ""),
+      lines[e])
+    writeLines(c(lines[seq_len(b - 1)], section, lines[-seq_len(e)]), readme)
+    cat("\nREADME.md: performance table rewritten\n")
   }
 }
