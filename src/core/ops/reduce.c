@@ -205,9 +205,13 @@ static void siter_serial(const siter *it, loop2d_fn fn) {
 static int64_t ceil_log2(int64_t x) {
   if (x <= 2) return 1;
   uint64_t v = (uint64_t)x - 1;
+#if defined(__GNUC__)
+  return 64 - __builtin_clzll((unsigned long long)v);
+#else
   int last = 63;
   while (!(v >> last)) last--;
   return last + 1;
+#endif
 }
 
 /* The main loop of libtorch's multi_row_sum: accumulate rows of 4 x W values in blocks of
@@ -302,32 +306,72 @@ HOT_SSE(hot_sse_f64, double, 4, __m128d, _mm_loadu_pd, _mm_storeu_pd, _mm_add_pd
  * time on CPUs with AVX: the lanes and their order of additions are unchanged. */
 #include <immintrin.h>
 #define TL_AVX_TARGET __attribute__((target("avx")))
+/* The level-0 accumulators a* and the level-1 ones c* stay in registers (acc[1] is written
+ * back only when a carry to level 2 is due, and at the end); every lane still receives its
+ * values in the same order. The body is instantiated twice: for the rows of 4 adjacent vectors
+ * of a contiguous sum (constant offsets, 4 rows per step: level_step is a multiple of 16) and
+ * for any strides (1 row per step). */
+#define HOT_AVX_ROW(T, LD, ADD, q)                                                          \
+  a0 = ADD(a0, LD((const T *)(q)));                                                         \
+  a1 = ADD(a1, LD((const T *)((q) + cs)));                                                  \
+  a2 = ADD(a2, LD((const T *)((q) + 2 * cs)));                                              \
+  a3 = ADD(a3, LD((const T *)((q) + 3 * cs)));
 #define HOT_AVX(NAME, T, W, VT, LD, ST, ADD, ZERO)                                          \
-  TL_AVX_TARGET static int64_t NAME(const char *in, int64_t size, int64_t rs, int64_t cs,   \
-                                    int64_t level_power, T acc[4][4][W]) {                  \
+  TL_AVX_TARGET static inline __attribute__((always_inline)) int64_t NAME##_body(           \
+    const char *in, int64_t size, const int64_t rs, const int64_t cs, const int unroll,     \
+    int64_t level_power, T acc[4][4][W]) {                                                  \
     const int64_t level_step = (int64_t)1 << level_power, level_mask = level_step - 1;      \
     VT a0 = LD(acc[0][0]), a1 = LD(acc[0][1]), a2 = LD(acc[0][2]), a3 = LD(acc[0][3]);      \
+    VT c0 = LD(acc[1][0]), c1 = LD(acc[1][1]), c2 = LD(acc[1][2]), c3 = LD(acc[1][3]);      \
     int64_t i = 0;                                                                          \
+    const char *p = in;                                                                     \
     for (; i + level_step <= size;) {                                                       \
-      for (int64_t j = 0; j < level_step; ++j, ++i) {                                       \
-        const char *p0 = in + i * rs;                                                       \
-        a0 = ADD(a0, LD((const T *)p0));                                                    \
-        a1 = ADD(a1, LD((const T *)(p0 + cs)));                                             \
-        a2 = ADD(a2, LD((const T *)(p0 + 2 * cs)));                                         \
-        a3 = ADD(a3, LD((const T *)(p0 + 3 * cs)));                                         \
+      if (unroll == 4) {                                                                    \
+        for (int64_t j = 0; j < level_step; j += 4, p += 4 * rs) {                          \
+          HOT_AVX_ROW(T, LD, ADD, p)                                                        \
+          HOT_AVX_ROW(T, LD, ADD, p + rs)                                                   \
+          HOT_AVX_ROW(T, LD, ADD, p + 2 * rs)                                               \
+          HOT_AVX_ROW(T, LD, ADD, p + 3 * rs)                                               \
+        }                                                                                   \
+      } else {                                                                              \
+        for (int64_t j = 0; j < level_step; j++, p += rs) {                                 \
+          HOT_AVX_ROW(T, LD, ADD, p)                                                        \
+        }                                                                                   \
       }                                                                                     \
-      ST(acc[1][0], ADD(LD(acc[1][0]), a0));                                                \
-      ST(acc[1][1], ADD(LD(acc[1][1]), a1));                                                \
-      ST(acc[1][2], ADD(LD(acc[1][2]), a2));                                                \
-      ST(acc[1][3], ADD(LD(acc[1][3]), a3));                                                \
+      i += level_step;                                                                      \
+      c0 = ADD(c0, a0);                                                                     \
+      c1 = ADD(c1, a1);                                                                     \
+      c2 = ADD(c2, a2);                                                                     \
+      c3 = ADD(c3, a3);                                                                     \
       a0 = a1 = a2 = a3 = ZERO();                                                           \
-      CARRY_UP(T, W)                                                                        \
+      if ((i & (level_mask << level_power)) == 0) {                                         \
+        ST(acc[1][0], c0);                                                                  \
+        ST(acc[1][1], c1);                                                                  \
+        ST(acc[1][2], c2);                                                                  \
+        ST(acc[1][3], c3);                                                                  \
+        CARRY_UP(T, W)                                                                      \
+        c0 = LD(acc[1][0]);                                                                 \
+        c1 = LD(acc[1][1]);                                                                 \
+        c2 = LD(acc[1][2]);                                                                 \
+        c3 = LD(acc[1][3]);                                                                 \
+      }                                                                                     \
     }                                                                                       \
+    ST(acc[1][0], c0);                                                                      \
+    ST(acc[1][1], c1);                                                                      \
+    ST(acc[1][2], c2);                                                                      \
+    ST(acc[1][3], c3);                                                                      \
     ST(acc[0][0], a0);                                                                      \
     ST(acc[0][1], a1);                                                                      \
     ST(acc[0][2], a2);                                                                      \
     ST(acc[0][3], a3);                                                                      \
     return i;                                                                               \
+  }                                                                                         \
+  TL_AVX_TARGET static int64_t NAME(const char *in, int64_t size, int64_t rs, int64_t cs,   \
+                                    int64_t level_power, T acc[4][4][W]) {                  \
+    if (cs == (int64_t)sizeof(VT) && rs == 4 * (int64_t)sizeof(VT))                         \
+      return NAME##_body(in, size, 4 * (int64_t)sizeof(VT), (int64_t)sizeof(VT), 4,         \
+                         level_power, acc);                                                 \
+    return NAME##_body(in, size, rs, cs, 1, level_power, acc);                              \
   }
 HOT_AVX(hot_avx_f32, float, 8, __m256, _mm256_loadu_ps, _mm256_storeu_ps, _mm256_add_ps,
         _mm256_setzero_ps)
