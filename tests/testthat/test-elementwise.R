@@ -523,6 +523,24 @@ test_that("where and masked_fill", {
   expect_equal(as_array(w), matrix(c(1, 1, 1, 0, 0, 0), 2, 3, byrow = TRUE))
   expect_torch_error(torch_where(torch_tensor(1:2), torch_ones(2), 0), "runtime_error",
                      "where expected condition to be a boolean tensor")
+  # contiguous runs with a scalar (broadcast) operand on either side, both, or neither,
+  # long enough for the vectorised loops (float32, float64, int32, bool)
+  set.seed(5)
+  v <- rnorm(1000)
+  m <- v > 0
+  for (dt in list(torch_float32(), torch_float64())) {
+    tv <- torch_tensor(v, dtype = dt)
+    f <- as.numeric(tv)
+    expect_identical(as.numeric(torch_where(tv > 0, tv, 0)), ifelse(m, f, 0))
+    expect_identical(as.numeric(torch_where(tv > 0, -1.5, tv)), ifelse(m, -1.5, f))
+    expect_identical(as.numeric(torch_where(tv > 0, 2, -2)$to(dtype = dt)), ifelse(m, 2, -2))
+    expect_identical(as.numeric(torch_where(tv > 0, tv, -tv)), ifelse(m, f, -f))
+  }
+  ti <- torch_tensor(1:1000)
+  expect_identical(as.integer(torch_where(ti > 500L, ti, torch_tensor(0L))),
+                   ifelse(1:1000 > 500, 1:1000, 0L))
+  tb <- torch_tensor(m)
+  expect_identical(as.logical(torch_where(tb, tb, torch_tensor(TRUE))), rep(TRUE, 1000))
 
   expect_identical(as.numeric(x$masked_fill(x < 0, 0)), c(0, 2, 0))
   expect_identical(as.integer(torch_tensor(1:3)$masked_fill(torch_tensor(c(TRUE, FALSE, TRUE)), 2.7)),

@@ -1029,11 +1029,22 @@ const char *tl_elementwise_simd(void) {
   static void NAME(char **d, const int64_t *s, int64_t n, void *vc) {                     \
     (void)vc;                                                                             \
     const int64_t e = (int64_t)sizeof(T);                                                 \
-    if (s[0] == e && s[1] == 1 && s[2] == e && s[3] == e) {                               \
+    if (s[0] == e && s[1] == 1 && (s[2] == e || s[2] == 0) && (s[3] == e || s[3] == 0)) { \
       T *o = (T *)d[0];                                                                   \
       const tl_bool_t *m = (const tl_bool_t *)d[1];                                       \
       const T *x = (const T *)d[2], *y = (const T *)d[3];                                 \
-      TL_SIMD for (int64_t i = 0; i < n; i++) o[i] = m[i] ? x[i] : y[i];                  \
+      if (s[2] && s[3]) {                                                                 \
+        TL_SIMD for (int64_t i = 0; i < n; i++) o[i] = m[i] ? x[i] : y[i];                \
+      } else if (s[2]) { /* a scalar other (where(mask, grad, 0) in backward formulas) */ \
+        const T yv = *y;                                                                  \
+        TL_SIMD for (int64_t i = 0; i < n; i++) o[i] = m[i] ? x[i] : yv;                  \
+      } else if (s[3]) {                                                                  \
+        const T xv = *x;                                                                  \
+        TL_SIMD for (int64_t i = 0; i < n; i++) o[i] = m[i] ? xv : y[i];                  \
+      } else {                                                                            \
+        const T xv = *x, yv = *y;                                                         \
+        TL_SIMD for (int64_t i = 0; i < n; i++) o[i] = m[i] ? xv : yv;                    \
+      }                                                                                   \
       return;                                                                             \
     }                                                                                     \
     char *po = d[0];                                                                      \
