@@ -66,6 +66,20 @@ test_that("grad mode: wrong values are classed errors and errors restore the mod
   # the user's error reaches the user, and the mode is restored
   expect_error(with_no_grad(stop("boom")), "boom")
   expect_true(autograd_is_enabled())
+  # no code at all, an interrupt, and return() from the caller's frame also restore it
+  expect_error(with_no_grad(), "argument \"code\" is missing")
+  expect_true(autograd_is_enabled())
+  expect_identical(tryCatch(with_no_grad(signalCondition(structure(
+    class = c("interrupt", "condition"), list()))), interrupt = function(c) "interrupted"),
+    "interrupted")
+  expect_true(autograd_is_enabled())
+  early <- function() {
+    with_no_grad(return(autograd_is_enabled()))
+    "not reached"
+  }
+  expect_false(early())
+  expect_true(autograd_is_enabled())
+  expect_false(with_enable_grad(with_no_grad(autograd_is_enabled())))
   expect_error(with_detect_anomaly(stop("boom")), "boom")
   expect_true(autograd_is_enabled())
   with_no_grad({
