@@ -15,6 +15,4 @@
   X(C_tl_chunk, 3)            \
   X(C_tl_unbind, 2)           \
   X(C_tl_cat, 2)              \
-  X(C_tl_stack, 2)            \
-  X(C_tl_index, 3)            \
-  X(C_tl_index_put, 3)
+  X(C_tl_stack, 2)

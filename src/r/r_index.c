@@ -416,7 +416,7 @@ static void build_items(idx_list *r, const rarg *args, int n, int drop) {
 
 /* ---------------------------------------------------------------- entry points */
 
-SEXP C_tl_index(SEXP x, SEXP env, SEXP drop) {
+static SEXP index_get(SEXP x, SEXP env, SEXP drop) {
   init_symbols();
   tl_tensor *t = tl_r_unwrap(x);
   int dr = tl_r_flag(drop, "drop");
@@ -432,24 +432,7 @@ SEXP C_tl_index(SEXP x, SEXP env, SEXP drop) {
   return tl_r_wrap(out);
 }
 
-/* .External2(C_tl_index_ext, x, drop) from `[.torch_tensor`: env is the method's frame */
-SEXP C_tl_index_ext(SEXP call, SEXP op, SEXP args, SEXP env) {
-  (void)call;
-  (void)op;
-  args = CDR(args); /* the routine itself */
-  return C_tl_index(CAR(args), env, CADR(args));
-}
-
-SEXP C_tl_index_put(SEXP x, SEXP env, SEXP value);
-/* .External2(C_tl_index_put_ext, x, value) from `[<-.torch_tensor` */
-SEXP C_tl_index_put_ext(SEXP call, SEXP op, SEXP args, SEXP env) {
-  (void)call;
-  (void)op;
-  args = CDR(args);
-  return C_tl_index_put(CAR(args), env, CADR(args));
-}
-
-SEXP C_tl_index_put(SEXP x, SEXP env, SEXP value) {
+static SEXP index_put(SEXP x, SEXP env, SEXP value) {
   init_symbols();
   tl_tensor *t = tl_r_unwrap(x);
   rarg args[MAX_ARGS];
@@ -466,4 +449,20 @@ SEXP C_tl_index_put(SEXP x, SEXP env, SEXP value) {
   if (st != TL_OK) tl_r_throw();
   UNPROTECT(nprot);
   return x;
+}
+
+/* .External2(C_tl_index_ext, x, drop) from `[.torch_tensor`: env is the method's frame */
+SEXP C_tl_index_ext(SEXP call, SEXP op, SEXP args, SEXP env) {
+  (void)call;
+  (void)op;
+  args = CDR(args); /* the routine itself */
+  return index_get(CAR(args), env, CADR(args));
+}
+
+/* .External2(C_tl_index_put_ext, x, value) from `[<-.torch_tensor` */
+SEXP C_tl_index_put_ext(SEXP call, SEXP op, SEXP args, SEXP env) {
+  (void)call;
+  (void)op;
+  args = CDR(args);
+  return index_put(CAR(args), env, CADR(args));
 }

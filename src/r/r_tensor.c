@@ -65,9 +65,10 @@ void tl_r_stop(tl_status kind, const char *fmt, ...) {
 /* R's collector does not see the core's memory, so a loop that drops big tensors would pile
  * them up until R itself needed a collection. Ask for one when the core holds more than
  * its low-water mark (the least seen since the last forced collection, i.e. roughly what is
- * really alive) plus a slack of that much again, and at least 128 MB (a full collection: tens of ms). (Handing R dummy
- * vectors of the same size instead, so that its own collections keep pace, was tried:
- * R answers large allocations with full collections, which is worse.) */
+ * really alive) plus a slack of that much again, and at least 128 MB (a full collection
+ * takes tens of ms). (Handing R dummy vectors of the same size instead, so that its own
+ * collections keep pace, was tried: R answers large allocations with full collections,
+ * which is worse.) */
 static int64_t low_water = 0;
 
 static void tensor_finalizer(SEXP h) {
@@ -204,11 +205,16 @@ static int chunkable(const tl_tensor *t) {
 static SEXP chunk_add(tl_tensor *t) {
   if (!open_chunk) {
     if (!sentinel_armed || ++chunks_since_armed >= SENTINEL_RENEW) arm_sentinel();
-    handle_chunk *c = malloc(sizeof *c);
-    if (!c) return R_NilValue;
-    c->n = 0;
-    SEXP token = PROTECT(R_MakeExternalPtr(c, chunk_tag, R_NilValue));
+    /* R's allocations first: if one fails (and jumps), nothing of ours is left behind */
+    SEXP token = PROTECT(R_MakeExternalPtr(NULL, chunk_tag, R_NilValue));
     R_RegisterCFinalizerEx(token, chunk_finalizer, FALSE);
+    handle_chunk *c = malloc(sizeof *c);
+    if (!c) {
+      UNPROTECT(1);
+      return R_NilValue;
+    }
+    c->n = 0;
+    R_SetExternalPtrAddr(token, c);
     SET_VECTOR_ELT(open_holder, 0, token);
     UNPROTECT(1);
     open_chunk = c;

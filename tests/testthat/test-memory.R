@@ -70,8 +70,8 @@ test_that("memory stays bounded during the loop, not only after it", {
     train_mlp(p, 100)
     peak <- max(peak, torchlite_memory()[["bytes"]])
   }
-  # the core asks R for a collection past a threshold (a minor collection every 32 MB of growth, a full one past 128 MB): the loop never piles up
-  # more than that on top of what it keeps
+  # the core asks R for a collection past a threshold (a minor one every 32 MB of growth,
+  # a full one past 128 MB): the loop never piles up more than that on top of what it keeps
   expect_lt(peak - before, 80 * 2^20)
   expect_identical(core_bytes(), before)
 })
