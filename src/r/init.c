@@ -2,6 +2,7 @@
 #include "r_tensor.h"
 
 #include <R_ext/Rdynload.h>
+#include <R_ext/Visibility.h>
 
 #include "../core/parallel.h"
 #include "../core/random.h"
@@ -86,7 +87,7 @@ static const R_ExternalMethodDef external_methods[] = {
     {"C_tl_with_grad_mode_ext", (DL_FUNC)(void (*)(void))&C_tl_with_grad_mode_ext, -1},
     {NULL, NULL, 0}};
 
-void R_init_torchlite(DllInfo *dll) {
+void attribute_visible R_init_torchlite(DllInfo *dll) {
   R_registerRoutines(dll, NULL, call_methods, NULL, external_methods);
   R_useDynamicSymbols(dll, FALSE);
   R_forceSymbols(dll, TRUE);
