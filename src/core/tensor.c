@@ -63,22 +63,26 @@ static int cache_put(char *p, size_t n) {
   return 1;
 }
 
-/* Small blocks (tensors, nodes, autograd metadata, the data of small tensors) are kept on
- * per-size free lists and handed out again last-in first-out: a small op allocates and frees
- * several of them, and R releases them in batches (src/r/r_tensor.c), which glibc's
- * per-thread cache (7 blocks a size) does not absorb. Sizes are rounded up to a multiple of
- * TL_POOL_STEP; each list keeps at most TL_POOL_KEEP blocks. Like the large-block cache,
- * pooled blocks are not counted as held. The core allocates from one thread only (no
- * allocation inside parallel regions), so the lists need no lock. Compiled with TL_NO_POOL
- * (make sanitize, make valgrind), nothing is pooled, so that those tools see every misuse. */
+/* Small blocks (tensors, nodes, the data of small tensors) are kept in per-size pools and
+ * handed out again last-in first-out: a small op allocates and frees several of them, and R
+ * releases them in batches (src/r/r_tensor.c), which glibc's per-thread cache (7 blocks a
+ * size) does not absorb. Sizes are rounded up to a multiple of TL_POOL_STEP. A pool is an
+ * array of block addresses, not a list threaded through the blocks, so that taking a block
+ * does not first read the (usually cold) block itself; the block that comes next is
+ * prefetched instead. A pool keeps at most TL_POOL_BYTES of blocks (and at least
+ * TL_POOL_MIN blocks); like the large-block cache, pooled blocks are not counted as held.
+ * The core allocates from one thread only (no allocation inside parallel regions), so the
+ * pools need no lock. Compiled with TL_NO_POOL (make sanitize, make valgrind), nothing is
+ * pooled, so that those tools see every misuse. */
 #define TL_POOL_STEP 64
 #define TL_POOL_CLASSES 32 /* blocks up to 2048 bytes, prefix included */
-#define TL_POOL_KEEP 1024
-typedef struct pool_block {
-  struct pool_block *next;
-} pool_block;
-static pool_block *pool_head[TL_POOL_CLASSES];
-static int pool_count[TL_POOL_CLASSES];
+#define TL_POOL_BYTES ((size_t)16 << 20)
+#define TL_POOL_MIN 1024
+typedef struct {
+  char **block;
+  int n, cap, max;
+} pool;
+static pool pools[TL_POOL_CLASSES];
 
 /* the size class of a block of n bytes plus the prefix, or -1 if it is not pooled */
 static int pool_class(size_t n) {
@@ -88,6 +92,37 @@ static int pool_class(size_t n) {
 #endif
   if (n > (size_t)TL_POOL_CLASSES * TL_POOL_STEP - TL_PREFIX) return -1;
   return (int)((n + TL_PREFIX - 1) / TL_POOL_STEP);
+}
+
+static char *pool_take(int c) {
+  pool *p = &pools[c];
+  if (p->n == 0) return NULL;
+  char *b = p->block[--p->n];
+  if (p->n > 0) { /* the next block handed out: its first lines are written right away */
+    __builtin_prefetch(p->block[p->n - 1], 1, 3);
+    __builtin_prefetch(p->block[p->n - 1] + 64, 1, 3);
+  }
+  return b;
+}
+
+/* keeps b in pool c; 0 if the pool is full (or cannot grow) */
+static int pool_put(int c, char *b) {
+  pool *p = &pools[c];
+  if (p->n == p->cap) {
+    if (!p->max) {
+      size_t m = TL_POOL_BYTES / ((size_t)(c + 1) * TL_POOL_STEP);
+      p->max = m < TL_POOL_MIN ? TL_POOL_MIN : (int)m;
+    }
+    if (p->cap >= p->max) return 0;
+    int cap = p->cap ? 2 * p->cap : 256;
+    if (cap > p->max) cap = p->max;
+    char **nb = realloc(p->block, sizeof(char *) * (size_t)cap);
+    if (!nb) return 0;
+    p->block = nb;
+    p->cap = cap;
+  }
+  p->block[p->n++] = b;
+  return 1;
 }
 
 /* Large blocks ask for transparent huge pages where the system leaves it to the program
@@ -110,10 +145,8 @@ static char *raw_alloc(size_t n, int zero) {
   int c = pool_class(n);
   char *p = NULL;
   if (c >= 0) {
-    if (pool_head[c]) {
-      p = (char *)pool_head[c];
-      pool_head[c] = pool_head[c]->next;
-      pool_count[c]--;
+    p = pool_take(c);
+    if (p) {
       if (zero) memset(p, 0, n + TL_PREFIX);
       return p;
     }
@@ -156,14 +189,7 @@ void tl_free(void *q) {
   mem_objects--;
   int c = pool_class(n);
   if (c >= 0) {
-    if (pool_count[c] < TL_POOL_KEEP) {
-      pool_block *b = (pool_block *)p;
-      b->next = pool_head[c];
-      pool_head[c] = b;
-      pool_count[c]++;
-    } else {
-      free(p);
-    }
+    if (!pool_put(c, p)) free(p);
     return;
   }
   if (!cache_put(p, n)) free(p);
@@ -264,31 +290,43 @@ void tl_storage_release(tl_storage *s) {
 
 /* ---------------------------------------------------------------- tensors */
 
+/* The fields every new tensor starts with; `dims` is where its shape and strides go. */
+static void tensor_init(tl_tensor *t, tl_dtype dt, int ndim, const int64_t *shape, int64_t numel,
+                        int64_t *dims) {
+  t->refcount = 1;
+  t->storage = NULL;
+  t->offset = 0;
+  t->numel = numel;
+  t->ndim = ndim;
+  t->dtype = dt;
+  t->requires_grad = 0;
+  t->wrapped_number = 0;
+  t->autograd = NULL;
+  t->shape = dims;
+  t->strides = dims + ndim;
+  for (int i = 0; i < ndim; i++) t->shape[i] = shape[i];
+}
+
+/* bytes of a tensor struct with room for its shape and strides */
+static size_t tensor_bytes(int ndim) { return sizeof(tl_tensor) + 2 * sizeof(int64_t) * (size_t)ndim; }
+
 static tl_tensor *tensor_header(tl_dtype dt, int ndim, const int64_t *shape, int64_t *numel) {
   if (!tl_dtype_valid((int)dt)) {
     tl_error(TL_ERR_TYPE, "unknown dtype code %d", (int)dt);
     return NULL;
   }
   if (tl_shape_numel(ndim, shape, numel) != TL_OK) return NULL;
-  tl_tensor *t = tl_malloc(sizeof(tl_tensor));
+  tl_tensor *t = tl_malloc(tensor_bytes(ndim));
   if (!t) {
     tl_error(TL_ERR_ALLOC, "cannot allocate memory");
     return NULL;
   }
-  t->refcount = 1;
-  t->storage = NULL;
-  t->offset = 0;
-  t->numel = *numel;
-  t->ndim = ndim;
-  t->dtype = dt;
-  t->requires_grad = 0;
-  t->wrapped_number = 0;
-  t->autograd = NULL;
-  for (int i = 0; i < ndim; i++) t->shape[i] = shape[i];
+  tensor_init(t, dt, ndim, shape, *numel, (int64_t *)(t + 1));
   return t;
 }
 
-/* A new tensor and its storage in one allocation: [tensor | storage | pad | data]. The
+/* A new tensor and its storage in one allocation: [tensor | shape, strides | storage | pad |
+ * data]. The
  * block is freed when both the tensor and the storage are done with (views can keep the
  * storage alive after the tensor). */
 static tl_tensor *tensor_alloc(tl_dtype dt, int ndim, const int64_t *shape, int zero) {
@@ -299,7 +337,8 @@ static tl_tensor *tensor_alloc(tl_dtype dt, int ndim, const int64_t *shape, int 
   int64_t numel;
   if (tl_shape_numel(ndim, shape, &numel) != TL_OK) return NULL;
   size_t es = tl_dtype_size(dt);
-  size_t head = sizeof(tl_tensor) + sizeof(tl_storage) + TL_ALIGN;
+  size_t tbytes = tensor_bytes(ndim);
+  size_t head = tbytes + sizeof(tl_storage) + TL_ALIGN;
   if ((uint64_t)numel > (SIZE_MAX - head - TL_PREFIX) / es) {
     tl_error(TL_ERR_ALLOC, "cannot allocate a tensor of %.0f elements", (double)numel);
     return NULL;
@@ -311,7 +350,7 @@ static tl_tensor *tensor_alloc(tl_dtype dt, int ndim, const int64_t *shape, int 
     return NULL;
   }
   tl_tensor *t = (tl_tensor *)block;
-  tl_storage *st = (tl_storage *)(block + sizeof(tl_tensor));
+  tl_storage *st = (tl_storage *)(block + tbytes);
   uintptr_t d = (uintptr_t)(st + 1);
   d = (d + TL_ALIGN - 1) & ~(uintptr_t)(TL_ALIGN - 1);
   st->refcount = 1;
@@ -321,16 +360,8 @@ static tl_tensor *tensor_alloc(tl_dtype dt, int ndim, const int64_t *shape, int 
   st->data = (void *)d;
   st->block = block;
   st->tensor_alive = 1;
-  t->refcount = 1;
+  tensor_init(t, dt, ndim, shape, numel, (int64_t *)(t + 1));
   t->storage = st;
-  t->offset = 0;
-  t->numel = numel;
-  t->ndim = ndim;
-  t->dtype = dt;
-  t->requires_grad = 0;
-  t->wrapped_number = 0;
-  t->autograd = NULL;
-  for (int i = 0; i < ndim; i++) t->shape[i] = shape[i];
   tl_contiguous_strides(ndim, shape, t->strides);
   return t;
 }

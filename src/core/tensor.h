@@ -26,7 +26,18 @@ typedef struct tl_storage {
   int tensor_alive; /* ... and that tensor has not been released yet */
 } tl_storage;
 
-struct tl_autograd_meta; /* defined by the autograd engine */
+/* The autograd metadata of a tensor, kept inside the tensor (tl_tensor.meta) and used once
+ * tl_tensor.autograd points at it (the engine sets it up on first use: tl_meta()). */
+struct tl_node;
+struct tl_hook;
+struct tl_autograd_meta {
+  struct tl_node *grad_fn;          /* strong */
+  int output_nr;
+  int retains_grad;
+  struct tl_tensor *grad;           /* strong */
+  struct tl_node *grad_accumulator; /* weak: AccumulateGrad node of a leaf */
+  struct tl_hook *hooks;            /* hooks on a leaf's gradient */
+};
 
 typedef struct tl_tensor {
   int64_t refcount;
@@ -40,9 +51,12 @@ typedef struct tl_tensor {
    * does not widen the result dtype within its category (a double scalar times a float32
    * tensor stays float32). */
   int wrapped_number;
-  struct tl_autograd_meta *autograd;
-  int64_t shape[TL_MAX_DIMS];
-  int64_t strides[TL_MAX_DIMS]; /* in elements */
+  struct tl_autograd_meta *autograd; /* NULL, or &meta once autograd needs it */
+  /* ndim entries each, allocated with the tensor (right after this struct): a tensor's
+   * number of dimensions never changes */
+  int64_t *shape;
+  int64_t *strides; /* in elements */
+  struct tl_autograd_meta meta;
 } tl_tensor;
 
 /* ---- memory accounting: every byte the core allocates goes through these ---- */

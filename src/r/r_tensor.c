@@ -165,7 +165,16 @@ static void chunk_finalizer(SEXP token) {
   if (!c) return;
   R_ClearExternalPtr(token);
   if (c == open_chunk) open_chunk = NULL;
-  for (int i = 0; i < c->n; i++) tl_tensor_release(c->t[i]);
+  /* the tensors are usually cold by now: ask for the next ones (and the next history node)
+   * while releasing this one */
+  for (int i = 0; i < c->n; i++) {
+    if (i + 2 < c->n) __builtin_prefetch(c->t[i + 2], 1, 3);
+    if (i + 1 < c->n) {
+      tl_node *fn = tl_grad_fn(c->t[i + 1]);
+      if (fn) __builtin_prefetch(fn, 1, 3);
+    }
+    tl_tensor_release(c->t[i]);
+  }
   free(c);
 }
 

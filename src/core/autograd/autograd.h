@@ -59,7 +59,7 @@ typedef struct tl_op_info tl_op_info;
 typedef struct {
   tl_dtype dtype;
   int ndim;
-  int64_t shape[TL_MAX_DIMS];
+  const int64_t *shape; /* ndim entries, allocated with the node */
 } tl_input_meta;
 
 struct tl_node {
@@ -102,14 +102,7 @@ typedef struct tl_node_ext {
 } tl_node_ext;
 
 /* ---------------------------------------------------------------- tensor metadata */
-struct tl_autograd_meta {
-  tl_node *grad_fn;          /* strong */
-  int output_nr;
-  tl_tensor *grad;           /* strong */
-  tl_node *grad_accumulator; /* weak: AccumulateGrad node of a leaf */
-  int retains_grad;
-  tl_hook *hooks;            /* hooks on a leaf's gradient */
-};
+/* struct tl_autograd_meta (a tensor's grad_fn, grad, ...) is defined in tensor.h */
 
 struct tl_autograd_meta *tl_meta(tl_tensor *t); /* creates it on first use; NULL on OOM */
 tl_node *tl_grad_fn(const tl_tensor *t);

@@ -40,16 +40,13 @@ static void meta_free(struct tl_autograd_meta *m) {
   tl_node_release(m->grad_fn);
   tl_tensor_release(m->grad);
   free_hooks(m->hooks);
-  tl_free(m);
+  /* the metadata lives inside its tensor, which frees it */
 }
 
 struct tl_autograd_meta *tl_meta(tl_tensor *t) {
   if (t->autograd) return t->autograd;
-  struct tl_autograd_meta *m = tl_calloc(sizeof *m);
-  if (!m) {
-    tl_error(TL_ERR_ALLOC, "cannot allocate autograd metadata");
-    return NULL;
-  }
+  struct tl_autograd_meta *m = &t->meta;
+  memset(m, 0, sizeof *m);
   tl_autograd_meta_free = meta_free;
   t->autograd = m;
   return m;
@@ -180,8 +177,11 @@ tl_node *tl_node_next(const tl_node *n, int i) {
 
 static int64_t add_sat(int64_t a, int64_t b) { return a > INT64_MAX - b ? INT64_MAX : a + b; }
 
-static tl_node *node_alloc(const tl_op_info *op, int n_next) {
-  size_t size = sizeof(tl_node) + (size_t)n_next * (sizeof(tl_edge) + sizeof(tl_input_meta));
+/* A node with room for n_next edges and input descriptions and for `ndims` shape entries
+ * (the inputs' dimensions together), all in one zeroed block. */
+static tl_node *node_alloc(const tl_op_info *op, int n_next, int ndims) {
+  size_t size = sizeof(tl_node) + (size_t)n_next * (sizeof(tl_edge) + sizeof(tl_input_meta)) +
+                sizeof(int64_t) * (size_t)ndims;
   tl_node *n = tl_calloc(size);
   if (!n) {
     tl_error(TL_ERR_ALLOC, "cannot allocate an autograd node");
@@ -193,6 +193,8 @@ static tl_node *node_alloc(const tl_op_info *op, int n_next) {
   n->n_next = n_next;
   n->next = (tl_edge *)(n + 1);
   n->input = (tl_input_meta *)(n->next + n_next);
+  int64_t *dims = (int64_t *)(n->input + n_next);
+  for (int k = 0; k < n_next; k++) n->input[k].shape = dims; /* never NULL, even for ndim 0 */
   n->graph_bytes = (int64_t)size;
   return n;
 }
@@ -210,7 +212,7 @@ static tl_node *grad_accumulator(tl_tensor *leaf) {
     tl_node_retain(m->grad_accumulator);
     return m->grad_accumulator;
   }
-  tl_node *n = node_alloc(&tl_op_accumulate_grad, 0);
+  tl_node *n = node_alloc(&tl_op_accumulate_grad, 0, 0);
   if (!n) return NULL;
   n->seq = UINT64_MAX; /* run as soon as ready, as libtorch does */
   tl_tensor_retain(leaf);
@@ -244,14 +246,20 @@ int tl_should_record(int n, const tl_tensor *const *inputs) {
 }
 
 tl_node *tl_node_new(const tl_op_info *op, int n_inputs, const tl_tensor *const *inputs) {
-  tl_node *n = node_alloc(op, n_inputs);
+  int ndims = 0;
+  for (int k = 0; k < n_inputs; k++)
+    if (inputs[k]) ndims += inputs[k]->ndim;
+  tl_node *n = node_alloc(op, n_inputs, ndims);
   if (!n) return NULL;
+  int64_t *dims = (int64_t *)(n->input + n_inputs);
   for (int k = 0; k < n_inputs; k++) {
     const tl_tensor *t = inputs[k];
     if (!t) continue;
     n->input[k].dtype = t->dtype;
     n->input[k].ndim = t->ndim;
-    memcpy(n->input[k].shape, t->shape, sizeof(int64_t) * (size_t)t->ndim);
+    memcpy(dims, t->shape, sizeof(int64_t) * (size_t)t->ndim);
+    n->input[k].shape = dims;
+    dims += t->ndim;
     if (tl_gradient_edge(t, &n->next[k]) != TL_OK) {
       tl_node_release(n);
       return NULL;
