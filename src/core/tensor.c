@@ -338,7 +338,9 @@ static tl_tensor *tensor_alloc(tl_dtype dt, int ndim, const int64_t *shape, int 
   if (tl_shape_numel(ndim, shape, &numel) != TL_OK) return NULL;
   size_t es = tl_dtype_size(dt);
   size_t tbytes = tensor_bytes(ndim);
-  size_t head = tbytes + sizeof(tl_storage) + TL_ALIGN;
+  /* the data of a tensor of a few elements needs no cache-line alignment, only 16 bytes */
+  size_t align = (uint64_t)numel <= 64 / es ? 16 : TL_ALIGN;
+  size_t head = tbytes + sizeof(tl_storage) + align;
   if ((uint64_t)numel > (SIZE_MAX - head - TL_PREFIX) / es) {
     tl_error(TL_ERR_ALLOC, "cannot allocate a tensor of %.0f elements", (double)numel);
     return NULL;
@@ -352,7 +354,7 @@ static tl_tensor *tensor_alloc(tl_dtype dt, int ndim, const int64_t *shape, int 
   tl_tensor *t = (tl_tensor *)block;
   tl_storage *st = (tl_storage *)(block + tbytes);
   uintptr_t d = (uintptr_t)(st + 1);
-  d = (d + TL_ALIGN - 1) & ~(uintptr_t)(TL_ALIGN - 1);
+  d = (d + align - 1) & ~(uintptr_t)(align - 1);
   st->refcount = 1;
   st->nbytes = nbytes;
   st->version = 0;

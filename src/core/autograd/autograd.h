@@ -31,10 +31,10 @@ typedef struct {
 typedef struct {
   tl_tensor *data;  /* the leaf itself, or an alias sharing storage; NULL once released */
   tl_node *grad_fn; /* history of a saved non-leaf input (strong) */
-  int output_nr;
   uint64_t version; /* the storage version when saved */
-  int is_output;    /* saved the node's own output */
-  int defined;      /* something was saved in this slot */
+  int output_nr;
+  char is_output;   /* saved the node's own output */
+  char defined;     /* something was saved in this slot */
 } tl_saved;
 
 /* A hook runs on a gradient before it is used. It returns a new reference to the gradient
@@ -67,16 +67,16 @@ struct tl_node {
   const tl_op_info *op;
   uint64_t seq; /* creation order; the engine runs newer nodes first */
   int n_next;
+  int n_saved;
   tl_edge *next;         /* n_next edges, one per input (allocated with the node) */
   tl_input_meta *input;  /* n_next entries (allocated with the node) */
-  int n_saved;
   tl_saved saved[TL_NODE_MAX_SAVED];
   int released; /* saved tensors were freed by a backward without retain_graph */
+  int n_ivec;
   /* attributes the backward formula needs */
   double s[4];
   int64_t i[4];
-  int64_t *ivec; /* a longer integer attribute (dims, sizes), owned (tl_malloc) */
-  int n_ivec;
+  int64_t *ivec; /* a longer integer attribute (dims, sizes), owned (tl_malloc): n_ivec */
   tl_tensor *leaf;       /* AccumulateGrad only: the leaf (strong) */
   tl_hook *pre_hooks;    /* hooks on the gradients of the outputs (tensor hooks) */
   void *aux;                  /* op-specific data (index items, ...) */
