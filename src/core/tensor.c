@@ -69,14 +69,15 @@ static int cache_put(char *p, size_t n) {
  * size) does not absorb. Sizes are rounded up to a multiple of TL_POOL_STEP. A pool is an
  * array of block addresses, not a list threaded through the blocks, so that taking a block
  * does not first read the (usually cold) block itself; the block that comes next is
- * prefetched instead. A pool keeps at most TL_POOL_BYTES of blocks (and at least
- * TL_POOL_MIN blocks); like the large-block cache, pooled blocks are not counted as held.
+ * prefetched instead. A pool keeps at most TL_POOL_BYTES of blocks (about what the core
+ * allocates between two of the collections it asks for, src/r/r_tensor.c), and at least
+ * TL_POOL_MIN blocks; like the large-block cache, pooled blocks are not counted as held.
  * The core allocates from one thread only (no allocation inside parallel regions), so the
  * pools need no lock. Compiled with TL_NO_POOL (make sanitize, make valgrind), nothing is
  * pooled, so that those tools see every misuse. */
 #define TL_POOL_STEP 64
 #define TL_POOL_CLASSES 32 /* blocks up to 2048 bytes, prefix included */
-#define TL_POOL_BYTES ((size_t)16 << 20)
+#define TL_POOL_BYTES ((size_t)32 << 20)
 #define TL_POOL_MIN 1024
 typedef struct {
   char **block;
