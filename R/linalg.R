@@ -47,6 +47,10 @@ torch_dot <- function(self, tensor) .Call(C_tl_dot, self, tensor)
 #' @export
 torch_matmul <- function(self, other) .Call(C_tl_matmul, self, other)
 
+# internal, for tests: whether small float products are computed directly (bit for bit
+# OpenBLAS's result) instead of by BLAS; NULL asks, FALSE switches the path off, TRUE on
+tl_small_gemm <- function(enable = NULL) .Call(C_tl_small_gemm, enable)
+
 define_methods(
   mm = function(mat2) .Call(C_tl_mm, self, mat2),
   bmm = function(mat2) .Call(C_tl_bmm, self, mat2),

@@ -65,6 +65,14 @@ void tl_iter_run(const tl_iter *it, tl_loop_fn fn, void *ctx) {
   int last = it->ndim - 1;
   for (int k = 0; k < nops; k++) inner[k] = it->strides[k][last];
   int64_t n = it->shape[last];
+  if (it->ndim == 2) { /* rows (a row vector broadcast over a matrix, ...): step the pointers */
+    const int64_t rows = it->shape[0];
+    for (int64_t r = 0; r < rows; r++) {
+      for (int k = 0; k < nops; k++) ptr[k] = it->data[k] + r * it->strides[k][0];
+      fn(ptr, inner, n, ctx);
+    }
+    return;
+  }
   int64_t idx[TL_MAX_DIMS] = {0};
   for (;;) {
     for (int k = 0; k < nops; k++) {

@@ -17,4 +17,5 @@
   X(C_tl_mv, 2)              \
   X(C_tl_dot, 2)             \
   X(C_tl_matmul, 2)          \
-  X(C_tl_linear, 3)
+  X(C_tl_linear, 3)          \
+  X(C_tl_small_gemm, 1)

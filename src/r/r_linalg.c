@@ -40,3 +40,10 @@ SEXP C_tl_linear(SEXP input, SEXP weight, SEXP bias) {
   tl_tensor *b = Rf_isNull(bias) ? NULL : tl_r_unwrap(bias);
   return tl_r_wrap(tl_ag_linear(tl_r_unwrap(input), tl_r_unwrap(weight), b));
 }
+
+/* internal: the direct path for small float products; NULL asks, FALSE switches it off,
+ * TRUE on (where available). Returns whether it is on. */
+SEXP C_tl_small_gemm(SEXP mode) {
+  int m = Rf_isNull(mode) ? -1 : Rf_asLogical(mode) == TRUE ? 1 : 0;
+  return Rf_ScalarLogical(tl_small_gemm(m));
+}

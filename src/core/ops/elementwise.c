@@ -149,13 +149,16 @@ static int64_t scalar_int(const tl_tensor *t) {
 
 /* ================================================================ kernel templates */
 
-/* out = f(a, b) */
+/* out = f(a, b). The loop is a macro of its own so that hot kernels can be instantiated a
+ * second time for AVX2 (BIN_LOOP with the TL_AVX2 attribute, below); same results. */
 #define BIN_KERNEL(NAME, T, TO, EXPR)                                                     \
   static inline TO NAME##_op(T a, T b, const ew_ctx *c) {                                 \
     (void)c;                                                                              \
     return (TO)(EXPR);                                                                    \
   }                                                                                       \
-  static void NAME(char **d, const int64_t *s, int64_t n, void *vc) {                     \
+  BIN_LOOP(, NAME, NAME, T, TO)
+#define BIN_LOOP(ATTR, FN, NAME, T, TO)                                                   \
+  ATTR static void FN(char **d, const int64_t *s, int64_t n, void *vc) {                  \
     const ew_ctx c = *(const ew_ctx *)vc;                                                 \
     const int64_t so = (int64_t)sizeof(TO), si = (int64_t)sizeof(T);                      \
     if (s[0] == so) {                                                                     \
@@ -184,13 +187,15 @@ static int64_t scalar_int(const tl_tensor *t) {
       *(TO *)po = NAME##_op(*(const T *)pa, *(const T *)pb, &c);                          \
   }
 
-/* out = f(x) */
+/* out = f(x) (UN_LOOP: as BIN_LOOP) */
 #define UN_KERNEL(NAME, T, TO, EXPR)                                                      \
   static inline TO NAME##_op(T x, const ew_ctx *c) {                                      \
     (void)c;                                                                              \
     return (TO)(EXPR);                                                                    \
   }                                                                                       \
-  static void NAME(char **d, const int64_t *s, int64_t n, void *vc) {                     \
+  UN_LOOP(, NAME, NAME, T, TO)
+#define UN_LOOP(ATTR, FN, NAME, T, TO)                                                    \
+  ATTR static void FN(char **d, const int64_t *s, int64_t n, void *vc) {                  \
     const ew_ctx c = *(const ew_ctx *)vc;                                                 \
     if (s[0] == (int64_t)sizeof(TO) && s[1] == (int64_t)sizeof(T)) {                      \
       TO *o = (TO *)d[0];                                                                 \
@@ -975,6 +980,27 @@ VEC16_KERNEL(k_cosh_f32_avx2, sl_coshf(v), k_cosh_f32)
 SQRT_KERNEL(k_sqrt_f32_avx2, _mm256_sqrt_ps(v), sqrtf(v))
 SQRT_KERNEL(k_rsqrt_f32_avx2, _mm256_div_ps(one, _mm256_sqrt_ps(v)), 1.0f / sqrtf(v))
 
+/* Cheap exact kernels (the compiler's 128-bit loops otherwise) with 256-bit vectors: the
+ * same loops and expressions, so the same results. */
+#define BIN_AVX2(NAME, T, TO) BIN_LOOP(TL_AVX2, NAME##_avx2, NAME, T, TO)
+#define CMP_AVX2(OP)                                                                      \
+  BIN_AVX2(k_##OP##_f32, float, tl_bool_t)                                                \
+  BIN_AVX2(k_##OP##_f64, double, tl_bool_t)
+BIN_AVX2(k_add_f32, float, float)
+BIN_AVX2(k_add_f64, double, double)
+BIN_AVX2(k_sub_f32, float, float)
+BIN_AVX2(k_sub_f64, double, double)
+BIN_AVX2(k_mul_f32, float, float)
+BIN_AVX2(k_mul_f64, double, double)
+CMP_AVX2(eq)
+CMP_AVX2(ne)
+CMP_AVX2(lt)
+CMP_AVX2(le)
+CMP_AVX2(gt)
+CMP_AVX2(ge)
+UN_LOOP(TL_AVX2, k_clamps_f32_avx2, k_clamps_f32, float, float)
+UN_LOOP(TL_AVX2, k_clamps_f64_avx2, k_clamps_f64, double, double)
+
 /* the AVX2 kernel to use instead of table kernel fn, if any */
 static tl_loop_fn avx2_variant(tl_loop_fn fn) {
   if (!cpu_has_avx2_fma()) return fn;
@@ -992,10 +1018,24 @@ static tl_loop_fn avx2_variant(tl_loop_fn fn) {
   if (fn == k_cosh_f32) return k_cosh_f32_avx2;
   if (fn == k_sqrt_f32) return k_sqrt_f32_avx2;
   if (fn == k_rsqrt_f32) return k_rsqrt_f32_avx2;
+  if (fn == k_clamps_f32) return k_clamps_f32_avx2;
+  if (fn == k_clamps_f64) return k_clamps_f64_avx2;
   return fn;
+}
+/* the binary kernel for (kernel id, dtype): the AVX2 one where there is one */
+#define AVX2_ROWF(P) {NULL, NULL, NULL, k_##P##_f32_avx2, k_##P##_f64_avx2}
+static const tl_loop_fn bin_table_avx2[KB_N][TL_NDTYPES] = {
+  [KB_ADD] = AVX2_ROWF(add), [KB_SUB] = AVX2_ROWF(sub), [KB_MUL] = AVX2_ROWF(mul),
+  [KB_EQ] = AVX2_ROWF(eq),   [KB_NE] = AVX2_ROWF(ne),   [KB_LT] = AVX2_ROWF(lt),
+  [KB_LE] = AVX2_ROWF(le),   [KB_GT] = AVX2_ROWF(gt),   [KB_GE] = AVX2_ROWF(ge),
+};
+static tl_loop_fn bin_kernel(int kid, tl_dtype dt) {
+  if (cpu_has_avx2_fma() && bin_table_avx2[kid][dt]) return bin_table_avx2[kid][dt];
+  return bin_table[kid][dt];
 }
 #else
 static tl_loop_fn avx2_variant(tl_loop_fn fn) { return fn; }
+static tl_loop_fn bin_kernel(int kid, tl_dtype dt) { return bin_table[kid][dt]; }
 #endif
 
 /* raw float32 arrays through the exp/log kernels */
@@ -1024,9 +1064,12 @@ const char *tl_elementwise_simd(void) {
 
 /* ================================================================ ternary kernels */
 
-/* out = cond ? a : b, moved as bit patterns of the element size */
-#define WHERE_KERNEL(NAME, T)                                                             \
-  static void NAME(char **d, const int64_t *s, int64_t n, void *vc) {                     \
+/* out = cond ? a : b, moved as bit patterns of the element size; the contiguous loops select
+ * with a mask (all ones where cond) so that they vectorise (WHERE_LOOP: as BIN_LOOP) */
+#define WHERE_SEL(T, m, a, b) ((((T)0 - (T)((m) != 0)) & (a)) | (~((T)0 - (T)((m) != 0)) & (b)))
+#define WHERE_KERNEL(NAME, T) WHERE_LOOP(, NAME, T)
+#define WHERE_LOOP(ATTR, NAME, T)                                                         \
+  ATTR static void NAME(char **d, const int64_t *s, int64_t n, void *vc) {                \
     (void)vc;                                                                             \
     const int64_t e = (int64_t)sizeof(T);                                                 \
     if (s[0] == e && s[1] == 1 && (s[2] == e || s[2] == 0) && (s[3] == e || s[3] == 0)) { \
@@ -1034,16 +1077,16 @@ const char *tl_elementwise_simd(void) {
       const tl_bool_t *m = (const tl_bool_t *)d[1];                                       \
       const T *x = (const T *)d[2], *y = (const T *)d[3];                                 \
       if (s[2] && s[3]) {                                                                 \
-        TL_SIMD for (int64_t i = 0; i < n; i++) o[i] = m[i] ? x[i] : y[i];                \
+        TL_SIMD for (int64_t i = 0; i < n; i++) o[i] = WHERE_SEL(T, m[i], x[i], y[i]);    \
       } else if (s[2]) { /* a scalar other (where(mask, grad, 0) in backward formulas) */ \
         const T yv = *y;                                                                  \
-        TL_SIMD for (int64_t i = 0; i < n; i++) o[i] = m[i] ? x[i] : yv;                  \
+        TL_SIMD for (int64_t i = 0; i < n; i++) o[i] = WHERE_SEL(T, m[i], x[i], yv);      \
       } else if (s[3]) {                                                                  \
         const T xv = *x;                                                                  \
-        TL_SIMD for (int64_t i = 0; i < n; i++) o[i] = m[i] ? xv : y[i];                  \
+        TL_SIMD for (int64_t i = 0; i < n; i++) o[i] = WHERE_SEL(T, m[i], xv, y[i]);      \
       } else {                                                                            \
         const T xv = *x, yv = *y;                                                         \
-        TL_SIMD for (int64_t i = 0; i < n; i++) o[i] = m[i] ? xv : yv;                    \
+        TL_SIMD for (int64_t i = 0; i < n; i++) o[i] = WHERE_SEL(T, m[i], xv, yv);        \
       }                                                                                   \
       return;                                                                             \
     }                                                                                     \
@@ -1055,6 +1098,68 @@ const char *tl_elementwise_simd(void) {
 WHERE_KERNEL(k_where_1, uint8_t)
 WHERE_KERNEL(k_where_4, uint32_t)
 WHERE_KERNEL(k_where_8, uint64_t)
+#ifdef TL_HAVE_AVX2_KERNELS
+WHERE_LOOP(TL_AVX2, k_where_1_avx2, uint8_t)
+/* 4- and 8-byte elements by hand: the compiler widens the byte mask poorly. Each vector of
+ * 8 (4) elements takes one widening load of the mask, a compare and a blend, which moves
+ * bits as they are; a broadcast operand is a register. Tails and strided runs: k_where_4/8. */
+#define WHERE_AVX2(NAME, T, L, VT, WIDEN, MLOAD, CMPEQ, CAST, SET1, LOADU, STOREU, BLENDV)    \
+  TL_AVX2 static inline __attribute__((always_inline)) int64_t NAME##_run(                \
+    T *o, const tl_bool_t *m, const T *x, const T *y, int64_t n, const int xs,            \
+    const int ys) {                                                                       \
+    const __m256i zero = _mm256_setzero_si256();                                          \
+    const VT xb = CAST(SET1(*x)), yb = CAST(SET1(*y));                                    \
+    int64_t i = 0;                                                                        \
+    for (; i + L <= n; i += L) {                                                          \
+      const VT f = CAST(CMPEQ(WIDEN(MLOAD(m + i)), zero)); /* all ones where false */     \
+      const VT a = xs ? LOADU((const void *)(x + i)) : xb;                                \
+      const VT b = ys ? LOADU((const void *)(y + i)) : yb;                                \
+      STOREU((void *)(o + i), BLENDV(a, b, f));                                           \
+    }                                                                                     \
+    return i;                                                                             \
+  }                                                                                       \
+  TL_AVX2 static void NAME##_avx2(char **d, const int64_t *s, int64_t n, void *vc) {      \
+    const int64_t e = (int64_t)sizeof(T);                                                 \
+    if (s[0] == e && s[1] == 1 && (s[2] == e || s[2] == 0) && (s[3] == e || s[3] == 0)) { \
+      T *o = (T *)d[0];                                                                   \
+      const tl_bool_t *m = (const tl_bool_t *)d[1];                                       \
+      const T *x = (const T *)d[2], *y = (const T *)d[3];                                 \
+      const int xs = s[2] != 0, ys = s[3] != 0;                                           \
+      int64_t i = xs ? (ys ? NAME##_run(o, m, x, y, n, 1, 1) : NAME##_run(o, m, x, y, n, 1, 0)) \
+                     : (ys ? NAME##_run(o, m, x, y, n, 0, 1) : NAME##_run(o, m, x, y, n, 0, 0)); \
+      if (i < n) {                                                                        \
+        char *dd[4] = {(char *)(o + i), (char *)(m + i), (char *)(xs ? x + i : x),        \
+                       (char *)(ys ? y + i : y)};                                         \
+        NAME(dd, s, n - i, vc);                                                           \
+      }                                                                                   \
+      return;                                                                             \
+    }                                                                                     \
+    NAME(d, s, n, vc);                                                                    \
+  }
+static inline __m128i where_mload8(const tl_bool_t *p) {
+  return _mm_loadl_epi64((const __m128i *)(const void *)p);
+}
+static inline __m128i where_mload4(const tl_bool_t *p) {
+  int32_t v;
+  memcpy(&v, p, 4);
+  return _mm_cvtsi32_si128(v);
+}
+#define W_SET1_32(v) _mm256_set1_epi32((int)(v))
+#define W_SET1_64(v) _mm256_set1_epi64x((long long)(v))
+WHERE_AVX2(k_where_4, uint32_t, 8, __m256, _mm256_cvtepu8_epi32, where_mload8, _mm256_cmpeq_epi32,
+           _mm256_castsi256_ps, W_SET1_32, _mm256_loadu_ps, _mm256_storeu_ps, _mm256_blendv_ps)
+WHERE_AVX2(k_where_8, uint64_t, 4, __m256d, _mm256_cvtepu8_epi64, where_mload4, _mm256_cmpeq_epi64,
+           _mm256_castsi256_pd, W_SET1_64, _mm256_loadu_pd, _mm256_storeu_pd, _mm256_blendv_pd)
+static tl_loop_fn where_kernel(size_t es) {
+  int v = cpu_has_avx2_fma();
+  return es == 1 ? (v ? k_where_1_avx2 : k_where_1)
+                 : es == 4 ? (v ? k_where_4_avx2 : k_where_4) : (v ? k_where_8_avx2 : k_where_8);
+}
+#else
+static tl_loop_fn where_kernel(size_t es) {
+  return es == 1 ? k_where_1 : es == 4 ? k_where_4 : k_where_8;
+}
+#endif
 
 /* clamp with tensor bounds: NaN in a bound gives NaN */
 #define CLAMPT_KERNEL(NAME, T, NANCHK)                                                    \
@@ -1449,7 +1554,7 @@ static tl_tensor *binary_exec(int kid, tl_dtype comp, tl_dtype kout, ew_ctx *ctx
     *status = tl_last_status();
     return NULL;
   }
-  run_loop(out, ins, 2, nd, shape, bin_table[kid][comp], ctx,
+  run_loop(out, ins, 2, nd, shape, bin_kernel(kid, comp), ctx,
            kid == KB_POW || kid == KB_REM || kid == KB_FMOD ? GRAIN_MATH : GRAIN_CHEAP);
   op_release(&ins[0]);
   op_release(&ins[1]);
@@ -1892,7 +1997,7 @@ static tl_tensor *clamp_run(const tl_tensor *x, const tl_tensor *lo, const tl_te
                     : comp == TL_INT64 ? k_clamps_i64
                     : comp == TL_FLOAT32 ? k_clamps_f32
                                          : k_clamps_f64;
-    return unary_run(x, fn, &ctx, comp, comp, GRAIN_CHEAP, self, status);
+    return unary_run(x, avx2_variant(fn), &ctx, comp, comp, GRAIN_CHEAP, self, status);
   }
   /* tensor bounds: broadcast all three */
   int nd = x->ndim;
@@ -2001,7 +2106,7 @@ tl_tensor *tl_where(const tl_tensor *condition, const tl_tensor *a, const tl_ten
   tl_tensor *out = empty_like_layout(comp, like, nd, shape);
   if (out) {
     size_t es = tl_dtype_size(comp);
-    tl_loop_fn fn = es == 1 ? k_where_1 : es == 4 ? k_where_4 : k_where_8;
+    tl_loop_fn fn = where_kernel(es);
     run_loop(out, ins, 3, nd, shape, fn, NULL, GRAIN_CHEAP);
   }
   for (int k = 0; k < 3; k++) op_release(&ins[k]);

@@ -197,6 +197,250 @@ static void blas_gemm(const blas_job *j) {
 #endif
 }
 
+/* ================================================================ small products
+ *
+ * On small products (those of a little network: 100 x 3 times 3 x 32 and the like) OpenBLAS
+ * spends most of its time packing the operands and zeroing C. Below SMALL_WORK multiply-adds
+ * the product is computed here instead, bit for bit as OpenBLAS 0.3.21's Haswell kernels
+ * (which its Haswell and Zen cores use) compute it: each element accumulated over k in order
+ * with fused multiply-adds from +0, then stored as alpha * acc + C with alpha = 1 and C
+ * zeroed for beta = 0, i.e. acc + 0 (a -0 becomes +0). That is OpenBLAS's order only where
+ * none of its tiles splits the sum over k (see gemm_small for the shapes), and for k up to
+ * its GEMM_Q (it adds partial sums over blocks of k beyond). Other products, and all of
+ * them without AVX2 and FMA, with another OpenBLAS core, with TORCHLITE_SIMD=generic or with
+ * R's BLAS, go to BLAS as before.
+ *
+ * The kernel computes O[r, w] = sum_p S[r, p] P[p, w] with the lanes w in vectors: C = A B
+ * (lanes along the rows of C) or C^T = B^T A^T (lanes along the columns of C), whichever
+ * takes fewer steps; a lane operand whose lanes are not adjacent is gathered. */
+#if defined(TL_HAVE_OPENBLAS) && (defined(__GNUC__) || defined(__clang__)) && \
+  defined(__x86_64__)
+#define TL_SMALL_GEMM 1
+#include <ctype.h>
+#include <immintrin.h>
+#include <stdlib.h>
+
+extern char *openblas_get_corename(void);
+
+#define SMALL_WORK 65536.0
+#define SMALL_MAX_K 256
+#define TL_FMA __attribute__((target("avx2,fma")))
+#define SG_INLINE static inline __attribute__((always_inline))
+
+typedef struct {
+  int64_t R, W, K;
+  const char *S; /* scalar operand: S[r * srs + p * scs] (elements) */
+  int64_t srs, scs;
+  const char *P; /* lane operand: P[p * pps + w * pls] */
+  int64_t pps, pls;
+  char *O;       /* output: O[r * ors + w * ocs] */
+  int64_t ors, ocs;
+} small_job;
+
+/* the vector operations per dtype: f32 8 lanes, f64 4 lanes */
+typedef __m256 f32_v;
+typedef __m256i f32_gi; /* gather indices */
+TL_FMA SG_INLINE f32_v f32_set1(const float *p) { return _mm256_broadcast_ss(p); }
+TL_FMA SG_INLINE f32_v f32_zero(void) { return _mm256_setzero_ps(); }
+TL_FMA SG_INLINE f32_v f32_fma(f32_v a, f32_v b, f32_v c) { return _mm256_fmadd_ps(a, b, c); }
+TL_FMA SG_INLINE f32_v f32_add(f32_v a, f32_v b) { return _mm256_add_ps(a, b); }
+TL_FMA SG_INLINE f32_gi f32_gidx(int64_t ls) {
+  return _mm256_mullo_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7),
+                            _mm256_set1_epi32((int)ls));
+}
+TL_FMA SG_INLINE __m256i f32_mask(int64_t nl) {
+  return _mm256_cmpgt_epi32(_mm256_set1_epi32((int)nl), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+TL_FMA SG_INLINE f32_v f32_load(const float *p, int contig, f32_gi gi) {
+  return contig ? _mm256_loadu_ps(p) : _mm256_i32gather_ps(p, gi, 4);
+}
+TL_FMA SG_INLINE f32_v f32_mload(const float *p, int contig, f32_gi gi, __m256i mk) {
+  return contig ? _mm256_maskload_ps(p, mk)
+                : _mm256_mask_i32gather_ps(_mm256_setzero_ps(), p, gi, _mm256_castsi256_ps(mk), 4);
+}
+TL_FMA SG_INLINE void f32_store(float *o, f32_v v) { _mm256_storeu_ps(o, v); }
+TL_FMA SG_INLINE void f32_mstore(float *o, __m256i mk, f32_v v) { _mm256_maskstore_ps(o, mk, v); }
+
+typedef __m256d f64_v;
+typedef __m128i f64_gi;
+TL_FMA SG_INLINE f64_v f64_set1(const double *p) { return _mm256_broadcast_sd(p); }
+TL_FMA SG_INLINE f64_v f64_zero(void) { return _mm256_setzero_pd(); }
+TL_FMA SG_INLINE f64_v f64_fma(f64_v a, f64_v b, f64_v c) { return _mm256_fmadd_pd(a, b, c); }
+TL_FMA SG_INLINE f64_v f64_add(f64_v a, f64_v b) { return _mm256_add_pd(a, b); }
+TL_FMA SG_INLINE f64_gi f64_gidx(int64_t ls) {
+  return _mm_mullo_epi32(_mm_setr_epi32(0, 1, 2, 3), _mm_set1_epi32((int)ls));
+}
+TL_FMA SG_INLINE __m256i f64_mask(int64_t nl) {
+  return _mm256_cmpgt_epi64(_mm256_set1_epi64x(nl), _mm256_setr_epi64x(0, 1, 2, 3));
+}
+TL_FMA SG_INLINE f64_v f64_load(const double *p, int contig, f64_gi gi) {
+  return contig ? _mm256_loadu_pd(p) : _mm256_i32gather_pd(p, gi, 8);
+}
+TL_FMA SG_INLINE f64_v f64_mload(const double *p, int contig, f64_gi gi, __m256i mk) {
+  return contig ? _mm256_maskload_pd(p, mk)
+                : _mm256_mask_i32gather_pd(_mm256_setzero_pd(), p, gi, _mm256_castsi256_pd(mk), 8);
+}
+TL_FMA SG_INLINE void f64_store(double *o, f64_v v) { _mm256_storeu_pd(o, v); }
+TL_FMA SG_INLINE void f64_mstore(double *o, __m256i mk, f64_v v) { _mm256_maskstore_pd(o, mk, v); }
+
+/* Lanes w .. w + nl of every row: nv = 4 full vectors, or 1 vector of nl <= L lanes; the
+ * output's lanes adjacent (direct) or not (through a buffer). The flags are constants in each
+ * inlined use, so every combination gets its own loop. */
+#define SMALL_KERNEL(PF, T, L)                                                              \
+  TL_FMA SG_INLINE void PF##_cols(const small_job *j, const int64_t w, const int nv,        \
+                                  const int64_t nl, const int contig, const int direct,     \
+                                  const PF##_gi gi, const __m256i mk) {                     \
+    const int64_t R = j->R, K = j->K, srs = j->srs, scs = j->scs, pps = j->pps;             \
+    const int64_t ors = j->ors, ocs = j->ocs, vs = contig ? L : L * j->pls;                 \
+    const int full = nl == L;                                                               \
+    const T *p0 = (const T *)j->P + w * j->pls, *s0 = (const T *)j->S;                      \
+    T *o = (T *)j->O + w * ocs;                                                             \
+    for (int64_t r = 0; r < R; r++, s0 += srs, o += ors) {                                  \
+      PF##_v a0 = PF##_zero(), a1 = PF##_zero(), a2 = PF##_zero(), a3 = PF##_zero();        \
+      const T *s = s0, *pp = p0;                                                            \
+      for (int64_t q = 0; q < K; q++, s += scs, pp += pps) {                                \
+        const PF##_v sv = PF##_set1(s);                                                     \
+        if (nv == 4) {                                                                      \
+          a0 = PF##_fma(sv, PF##_load(pp, contig, gi), a0);                                 \
+          a1 = PF##_fma(sv, PF##_load(pp + vs, contig, gi), a1);                            \
+          a2 = PF##_fma(sv, PF##_load(pp + 2 * vs, contig, gi), a2);                        \
+          a3 = PF##_fma(sv, PF##_load(pp + 3 * vs, contig, gi), a3);                        \
+        } else if (full) {                                                                  \
+          a0 = PF##_fma(sv, PF##_load(pp, contig, gi), a0);                                 \
+        } else {                                                                            \
+          a0 = PF##_fma(sv, PF##_mload(pp, contig, gi, mk), a0);                            \
+        }                                                                                   \
+      }                                                                                     \
+      /* stored as alpha * acc + C, C zeroed: acc + 0 */                                   \
+      const PF##_v z = PF##_zero();                                                         \
+      a0 = PF##_add(a0, z);                                                                 \
+      if (nv == 4) {                                                                        \
+        a1 = PF##_add(a1, z);                                                               \
+        a2 = PF##_add(a2, z);                                                               \
+        a3 = PF##_add(a3, z);                                                               \
+      }                                                                                     \
+      if (direct) {                                                                         \
+        if (nv == 4) {                                                                      \
+          PF##_store(o, a0);                                                                \
+          PF##_store(o + L, a1);                                                            \
+          PF##_store(o + 2 * L, a2);                                                        \
+          PF##_store(o + 3 * L, a3);                                                        \
+        } else if (full) {                                                                  \
+          PF##_store(o, a0);                                                                \
+        } else {                                                                            \
+          PF##_mstore(o, mk, a0);                                                           \
+        }                                                                                   \
+      } else {                                                                              \
+        T buf[4 * L];                                                                       \
+        PF##_store(buf, a0);                                                                \
+        if (nv == 4) {                                                                      \
+          PF##_store(buf + L, a1);                                                          \
+          PF##_store(buf + 2 * L, a2);                                                      \
+          PF##_store(buf + 3 * L, a3);                                                      \
+        }                                                                                   \
+        const int64_t n = nv == 4 ? 4 * L : nl;                                             \
+        for (int64_t l = 0; l < n; l++) o[l * ocs] = buf[l];                                \
+      }                                                                                     \
+    }                                                                                       \
+  }                                                                                         \
+  TL_FMA SG_INLINE void PF##_all(const small_job *j, const int contig, const int direct) {  \
+    const int64_t W = j->W, rem = W % L;                                                    \
+    const PF##_gi gi = PF##_gidx(contig ? 0 : j->pls);                                      \
+    const __m256i mk = PF##_mask(rem);                                                      \
+    int64_t w = 0;                                                                          \
+    for (; w + 4 * L <= W; w += 4 * L) PF##_cols(j, w, 4, 4 * L, contig, direct, gi, mk);   \
+    for (; w + L <= W; w += L) PF##_cols(j, w, 1, L, contig, direct, gi, mk);               \
+    if (w < W) PF##_cols(j, w, 1, rem, contig, direct, gi, mk);                             \
+  }                                                                                         \
+  TL_FMA static void PF##_small(const small_job *j) {                                       \
+    if (j->pls == 1) {                                                                      \
+      if (j->ocs == 1) PF##_all(j, 1, 1);                                                   \
+      else PF##_all(j, 1, 0);                                                               \
+    } else {                                                                                \
+      if (j->ocs == 1) PF##_all(j, 0, 1);                                                   \
+      else PF##_all(j, 0, 0);                                                               \
+    }                                                                                       \
+  }
+SMALL_KERNEL(f32, float, 8)
+SMALL_KERNEL(f64, double, 4)
+
+/* -1 not yet known; 0 off; 1 on */
+static int small_state = -1;
+
+static int small_supported(void) {
+  __builtin_cpu_init();
+  if (!__builtin_cpu_supports("avx2") || !__builtin_cpu_supports("fma")) return 0;
+  const char *env = getenv("TORCHLITE_SIMD");
+  if (env && strcmp(env, "generic") == 0) return 0;
+  /* the cores whose gemm kernels accumulate as described above */
+  const char *core = openblas_get_corename();
+  if (!core) return 0;
+  char low[32];
+  size_t i = 0;
+  for (; core[i] && i < sizeof low - 1; i++) low[i] = (char)tolower((unsigned char)core[i]);
+  low[i] = 0;
+  return strcmp(low, "haswell") == 0 || strcmp(low, "zen") == 0;
+}
+
+int tl_small_gemm(int mode) {
+  if (mode == 0) small_state = 0;
+  else if (mode > 0 || small_state < 0) small_state = small_supported();
+  return small_state;
+}
+
+/* vector steps of one orientation: rows x k x ceil(lanes / L), gathers counted thrice */
+static double small_cost(int64_t rows, int64_t lanes, int64_t k, int64_t L, int contig,
+                         int scatter) {
+  double nv = (double)((lanes + L - 1) / L);
+  return (double)rows * ((double)k * (nv * (contig ? 1.0 : 3.0) + 1.0) + 4.0 +
+                         (scatter ? (double)lanes : 0.0));
+}
+
+/* C = A B for float32/float64 by the kernels above; returns 0 when the product is not one
+ * for this path (C untouched) */
+static int gemm_small(tl_dtype dt, int64_t m, int64_t n, int64_t k, const mat *a,
+                      const mat *b, void *c) {
+  if (k > SMALL_MAX_K || (double)m * (double)n * (double)k > SMALL_WORK) return 0;
+  /* OpenBLAS's call is C^T (n x m) = B^T A^T. From k = 8 on, its Haswell kernels split the
+   * sum over k (even and odd k in two accumulators) in some tiles; the shapes where no tile
+   * does (checked against OpenBLAS 0.3.21 on all shapes up to 48 x 48 and 30,000 random
+   * ones up to 300,000 multiply-adds) are these: */
+  if (k >= 8 && !(dt == TL_FLOAT32 ? n < 8 || m < 4 : n < 4 || m % 2 == 0)) return 0;
+  if (small_state < 0) tl_small_gemm(-1);
+  if (!small_state) return 0;
+  /* gather indices must fit in int32 */
+  const int64_t lim = INT32_MAX / 8;
+  int64_t L = dt == TL_FLOAT32 ? 8 : 4;
+  /* C = A B: lanes along n (B's columns), rows m; C^T = B^T A^T: lanes along m */
+  int ok1 = n == 1 || b->cs <= lim, ok2 = m == 1 || a->rs <= lim;
+  int c1 = n == 1 || b->cs == 1, c2 = m == 1 || a->rs == 1;
+  double k1 = ok1 ? small_cost(m, n, k, L, c1, 0) : -1;
+  double k2 = ok2 ? small_cost(n, m, k, L, c2, n != 1) : -1;
+  if (k1 < 0 && k2 < 0) return 0;
+  small_job j;
+  j.K = k;
+  if (k1 >= 0 && (k2 < 0 || k1 <= k2)) {
+    j.R = m; j.W = n;
+    j.S = a->p; j.srs = a->rs; j.scs = a->cs;
+    j.P = b->p; j.pps = b->rs; j.pls = n == 1 ? 1 : b->cs;
+    j.O = c; j.ors = n; j.ocs = 1;
+  } else {
+    j.R = n; j.W = m;
+    j.S = b->p; j.srs = b->cs; j.scs = b->rs;
+    j.P = a->p; j.pps = a->cs; j.pls = m == 1 ? 1 : a->rs;
+    j.O = c; j.ors = 1; j.ocs = n;
+  }
+  if (dt == TL_FLOAT32) f32_small(&j);
+  else f64_small(&j);
+  return 1;
+}
+#else
+int tl_small_gemm(int mode) {
+  (void)mode;
+  return 0;
+}
+#endif
+
 /* C = A B for floating dt, C contiguous (m x n). */
 static tl_status gemm_float(tl_dtype dt, int64_t m, int64_t n, int64_t k, const mat *a,
                             const mat *b, void *c) {
@@ -206,6 +450,9 @@ static tl_status gemm_float(tl_dtype dt, int64_t m, int64_t n, int64_t k, const 
     memset(c, 0, (size_t)(m * n) * es);
     return TL_OK;
   }
+#ifdef TL_SMALL_GEMM
+  if (gemm_small(dt, m, n, k, a, b, c)) return TL_OK;
+#endif
   if (!fits_int(m) || !fits_int(n) || !fits_int(k) || !fits_int(m * (n > k ? n : k)) ||
       !fits_int(n * k))
     return tl_error(TL_ERR_VALUE, "matrix product too large for BLAS (dimensions %lld, %lld, "

@@ -6,7 +6,9 @@
  * are computed by dgemm_ on double copies and rounded back. Integer products use plain loops;
  * bool products are errors as in PyTorch. Strided operands whose rows or columns are
  * contiguous go to BLAS as they are, with a transpose flag; only other layouts are copied.
- * Error messages are PyTorch's. */
+ * Small float products of the shapes where OpenBLAS's Haswell kernels sum in order are
+ * computed directly, with OpenBLAS's bits (linalg.c, "small products"). Error messages are
+ * PyTorch's. */
 #ifndef TL_OPS_LINALG_H
 #define TL_OPS_LINALG_H
 
@@ -22,5 +24,8 @@ tl_tensor *tl_matmul(const tl_tensor *a, const tl_tensor *b);
 tl_tensor *tl_mm_t(const tl_tensor *a, int transpose_a, const tl_tensor *b, int transpose_b);
 /* input %*% t(weight) + bias (bias may be NULL), as torch.nn.functional.linear */
 tl_tensor *tl_linear(const tl_tensor *input, const tl_tensor *weight, const tl_tensor *bias);
+/* The direct path for small float products (see linalg.c): mode 0 switches it off, 1 on
+ * where the CPU and the BLAS allow it, -1 only asks. Returns whether it is on. */
+int tl_small_gemm(int mode);
 
 #endif
