@@ -99,9 +99,9 @@ static char *pool_take(int c) {
   pool *p = &pools[c];
   if (p->n == 0) return NULL;
   char *b = p->block[--p->n];
-  if (p->n > 0) { /* the next block handed out: its first lines are written right away */
-    __builtin_prefetch(p->block[p->n - 1], 1, 3);
-    __builtin_prefetch(p->block[p->n - 1] + 64, 1, 3);
+  if (p->n > 0) { /* the next block handed out (whole, up to 8 lines): written right away */
+    const char *next = p->block[p->n - 1];
+    for (int l = 0; l <= c && l < 8; l++) __builtin_prefetch(next + 64 * l, 1, 3);
   }
   return b;
 }
