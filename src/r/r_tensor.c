@@ -168,10 +168,14 @@ static void chunk_finalizer(SEXP token) {
   /* the tensors are usually cold by now: ask for the next ones (and the next history node)
    * while releasing this one */
   for (int i = 0; i < c->n; i++) {
-    if (i + 2 < c->n) __builtin_prefetch(c->t[i + 2], 1, 3);
+    if (i + 2 < c->n) {
+      __builtin_prefetch(c->t[i + 2], 1, 3);
+      __builtin_prefetch((char *)c->t[i + 2] + 64, 1, 3);
+    }
     if (i + 1 < c->n) {
       tl_node *fn = tl_grad_fn(c->t[i + 1]);
-      if (fn) __builtin_prefetch(fn, 1, 3);
+      if (fn) /* usually released with its tensor, and then read whole */
+        for (int l = 0; l < 7; l++) __builtin_prefetch((char *)fn + 64 * l, 1, 3);
     }
     tl_tensor_release(c->t[i]);
   }
