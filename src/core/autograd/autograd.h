@@ -70,7 +70,8 @@ struct tl_node {
   int n_saved;
   tl_edge *next;         /* n_next edges, one per input (allocated with the node) */
   tl_input_meta *input;  /* n_next entries (allocated with the node) */
-  tl_saved saved[TL_NODE_MAX_SAVED];
+  tl_saved *saved;       /* saved_cap slots (allocated with the node) */
+  int saved_cap;
   int released; /* saved tensors were freed by a backward without retain_graph */
   int n_ivec;
   /* attributes the backward formula needs */
@@ -134,6 +135,9 @@ void tl_remove_hook(tl_tensor *t, int id);
  * helpers to build the node and attach it to the output. */
 int tl_should_record(int n, const tl_tensor *const *inputs);
 tl_node *tl_node_new(const tl_op_info *op, int n_inputs, const tl_tensor *const *inputs);
+/* ... with room for n_saved saved tensors instead of what op declares */
+tl_node *tl_node_new_saving(const tl_op_info *op, int n_inputs, const tl_tensor *const *inputs,
+                            int n_saved);
 /* Number of outputs of a node (1 for most ops). */
 int tl_node_n_outputs(const tl_node *n);
 tl_status tl_node_save(tl_node *n, int slot, const tl_tensor *t, int is_output);

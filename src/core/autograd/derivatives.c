@@ -168,10 +168,10 @@ static tl_status add_backward(tl_node *n, tl_tensor **gin, tl_tensor **gout) {
   }
   return finish(&sc, n, gout);
 }
-static const tl_op_info op_add0 = {"AddBackward0", 1, add_backward};
-static const tl_op_info op_add1 = {"AddBackward1", 1, add_backward};
-static const tl_op_info op_sub0 = {"SubBackward0", 1, add_backward};
-static const tl_op_info op_sub1 = {"SubBackward1", 1, add_backward};
+static const tl_op_info op_add0 = {"AddBackward0", 1, add_backward, TL_SAVES_NONE};
+static const tl_op_info op_add1 = {"AddBackward1", 1, add_backward, TL_SAVES_NONE};
+static const tl_op_info op_sub0 = {"SubBackward0", 1, add_backward, TL_SAVES_NONE};
+static const tl_op_info op_sub1 = {"SubBackward1", 1, add_backward, TL_SAVES_NONE};
 
 static tl_tensor *add_like(const tl_tensor *a, const tl_tensor *b, double alpha, int sub) {
   if (!a || !b) return NULL;
@@ -211,8 +211,8 @@ static tl_status mul_backward(tl_node *n, tl_tensor **gin, tl_tensor **gout) {
   if (need(n, 1)) gout[1] = sum_to(keep(&sc, tl_ag_mul(g, unpack(&sc, n, 0))), &n->input[1]);
   return finish(&sc, n, gout);
 }
-static const tl_op_info op_mul0 = {"MulBackward0", 1, mul_backward};
-static const tl_op_info op_mul1 = {"MulBackward1", 1, mul_backward};
+static const tl_op_info op_mul0 = {"MulBackward0", 1, mul_backward, 2};
+static const tl_op_info op_mul1 = {"MulBackward1", 1, mul_backward, TL_SAVES_NONE};
 
 tl_tensor *tl_ag_mul(const tl_tensor *a, const tl_tensor *b) {
   if (!a || !b) return NULL;
@@ -227,7 +227,7 @@ tl_tensor *tl_ag_mul(const tl_tensor *a, const tl_tensor *b) {
       node->s[0] = tl_get_double(b, 0);
     }
   } else if (a->wrapped_number) {
-    node = record(&op_mul0, 2, in);
+    node = tl_node_new_saving(&op_mul0, 2, in, 0); /* the factor is kept in s[0] */
     if (node) {
       node->i[0] = 1;
       node->i[1] = 1;
@@ -260,8 +260,8 @@ static tl_status div_backward(tl_node *n, tl_tensor **gin, tl_tensor **gout) {
   }
   return finish(&sc, n, gout);
 }
-static const tl_op_info op_div0 = {"DivBackward0", 1, div_backward};
-static const tl_op_info op_div1 = {"DivBackward1", 1, div_backward};
+static const tl_op_info op_div0 = {"DivBackward0", 1, div_backward, 2};
+static const tl_op_info op_div1 = {"DivBackward1", 1, div_backward, TL_SAVES_NONE};
 
 tl_tensor *tl_ag_div(const tl_tensor *a, const tl_tensor *b) {
   if (!a || !b) return NULL;
@@ -328,8 +328,8 @@ static tl_status pow1_backward(tl_node *n, tl_tensor **gin, tl_tensor **gout) {
   }
   return finish(&sc, n, gout);
 }
-static const tl_op_info op_pow0 = {"PowBackward0", 1, pow0_backward};
-static const tl_op_info op_pow1 = {"PowBackward1", 1, pow1_backward};
+static const tl_op_info op_pow0 = {"PowBackward0", 1, pow0_backward, 1};
+static const tl_op_info op_pow1 = {"PowBackward1", 1, pow1_backward, 3};
 
 tl_tensor *tl_ag_pow(const tl_tensor *a, const tl_tensor *b) {
   if (!a || !b) return NULL;
@@ -712,10 +712,10 @@ static tl_status sum_backward(tl_node *n, tl_tensor **gin, tl_tensor **gout) {
   }
   return finish(&sc, n, gout);
 }
-static const tl_op_info op_sum0 = {"SumBackward0", 1, sum_backward};
-static const tl_op_info op_sum1 = {"SumBackward1", 1, sum_backward};
-static const tl_op_info op_mean0 = {"MeanBackward0", 1, sum_backward};
-static const tl_op_info op_mean1 = {"MeanBackward1", 1, sum_backward};
+static const tl_op_info op_sum0 = {"SumBackward0", 1, sum_backward, TL_SAVES_NONE};
+static const tl_op_info op_sum1 = {"SumBackward1", 1, sum_backward, TL_SAVES_NONE};
+static const tl_op_info op_mean0 = {"MeanBackward0", 1, sum_backward, TL_SAVES_NONE};
+static const tl_op_info op_mean1 = {"MeanBackward1", 1, sum_backward, TL_SAVES_NONE};
 
 static tl_tensor *sum_like(const tl_tensor *x, const int64_t *dims, int ndims, int keepdim,
                            int dtype, int mean) {
@@ -904,10 +904,10 @@ static tl_status index_backward(tl_node *n, tl_tensor **gin, tl_tensor **gout) {
   gout[0] = index_embed(gin[0], &n->input[0], n->aux);
   return finish(&sc, n, gout);
 }
-static const tl_op_info op_select = {"SelectBackward0", 1, index_backward};
-static const tl_op_info op_slice = {"SliceBackward0", 1, index_backward};
-static const tl_op_info op_index = {"IndexBackward0", 1, index_backward};
-static const tl_op_info op_alias = {"AliasBackward0", 1, index_backward};
+static const tl_op_info op_select = {"SelectBackward0", 1, index_backward, TL_SAVES_NONE};
+static const tl_op_info op_slice = {"SliceBackward0", 1, index_backward, TL_SAVES_NONE};
+static const tl_op_info op_index = {"IndexBackward0", 1, index_backward, TL_SAVES_NONE};
+static const tl_op_info op_alias = {"AliasBackward0", 1, index_backward, TL_SAVES_NONE};
 
 /* its own derivative: indexing the gradient again */
 static tl_status embed_backward(tl_node *n, tl_tensor **gin, tl_tensor **gout) {
@@ -1068,7 +1068,7 @@ static tl_status mm_backward(tl_node *n, tl_tensor **gin, tl_tensor **gout) {
   if (need(n, 1)) gout[1] = tl_ag_mm(keep(&sc, tl_ag_t(unpack(&sc, n, 0))), g);
   return finish(&sc, n, gout);
 }
-static const tl_op_info op_mm = {"MmBackward0", 1, mm_backward};
+static const tl_op_info op_mm = {"MmBackward0", 1, mm_backward, 2};
 
 static tl_tensor *record_binary_saving_both(tl_tensor *out, const tl_tensor *a, const tl_tensor *b,
                                             const tl_op_info *op) {

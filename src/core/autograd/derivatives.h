@@ -11,7 +11,11 @@ struct tl_op_info {
   /* grads_in: one gradient per output (never NULL: the engine fills zeros); writes one new
    * reference or NULL per next edge into grads_out. */
   tl_status (*backward)(tl_node *n, tl_tensor **grads_in, tl_tensor **grads_out);
+  /* how many tensors the op's nodes save (slots 0 .. n_saved - 1): TL_SAVES_NONE for none;
+   * 0 (not given) means up to TL_NODE_MAX_SAVED. Only that many slots are allocated. */
+  int n_saved;
 };
+#define TL_SAVES_NONE (-1)
 
 extern const tl_op_info tl_op_accumulate_grad;
 extern const tl_op_info tl_op_custom; /* nodes of R's autograd_function() */

@@ -177,11 +177,11 @@ tl_node *tl_node_next(const tl_node *n, int i) {
 
 static int64_t add_sat(int64_t a, int64_t b) { return a > INT64_MAX - b ? INT64_MAX : a + b; }
 
-/* A node with room for n_next edges and input descriptions and for `ndims` shape entries
- * (the inputs' dimensions together), all in one zeroed block. */
-static tl_node *node_alloc(const tl_op_info *op, int n_next, int ndims) {
+/* A node with room for n_next edges and input descriptions, n_saved saved tensors and
+ * `ndims` shape entries (the inputs' dimensions together), all in one zeroed block. */
+static tl_node *node_alloc(const tl_op_info *op, int n_next, int n_saved, int ndims) {
   size_t size = sizeof(tl_node) + (size_t)n_next * (sizeof(tl_edge) + sizeof(tl_input_meta)) +
-                sizeof(int64_t) * (size_t)ndims;
+                (size_t)n_saved * sizeof(tl_saved) + sizeof(int64_t) * (size_t)ndims;
   tl_node *n = tl_calloc(size);
   if (!n) {
     tl_error(TL_ERR_ALLOC, "cannot allocate an autograd node");
@@ -193,7 +193,9 @@ static tl_node *node_alloc(const tl_op_info *op, int n_next, int ndims) {
   n->n_next = n_next;
   n->next = (tl_edge *)(n + 1);
   n->input = (tl_input_meta *)(n->next + n_next);
-  int64_t *dims = (int64_t *)(n->input + n_next);
+  n->saved = (tl_saved *)(n->input + n_next);
+  n->saved_cap = n_saved;
+  int64_t *dims = (int64_t *)(n->saved + n_saved);
   for (int k = 0; k < n_next; k++) n->input[k].shape = dims; /* never NULL, even for ndim 0 */
   n->graph_bytes = (int64_t)size;
   return n;
@@ -212,7 +214,7 @@ static tl_node *grad_accumulator(tl_tensor *leaf) {
     tl_node_retain(m->grad_accumulator);
     return m->grad_accumulator;
   }
-  tl_node *n = node_alloc(&tl_op_accumulate_grad, 0, 0);
+  tl_node *n = node_alloc(&tl_op_accumulate_grad, 0, 0, 0);
   if (!n) return NULL;
   n->seq = UINT64_MAX; /* run as soon as ready, as libtorch does */
   tl_tensor_retain(leaf);
@@ -246,12 +248,18 @@ int tl_should_record(int n, const tl_tensor *const *inputs) {
 }
 
 tl_node *tl_node_new(const tl_op_info *op, int n_inputs, const tl_tensor *const *inputs) {
+  int n_saved = op->n_saved == TL_SAVES_NONE ? 0 : op->n_saved > 0 ? op->n_saved : TL_NODE_MAX_SAVED;
+  return tl_node_new_saving(op, n_inputs, inputs, n_saved);
+}
+
+tl_node *tl_node_new_saving(const tl_op_info *op, int n_inputs, const tl_tensor *const *inputs,
+                            int n_saved) {
   int ndims = 0;
   for (int k = 0; k < n_inputs; k++)
     if (inputs[k]) ndims += inputs[k]->ndim;
-  tl_node *n = node_alloc(op, n_inputs, ndims);
+  tl_node *n = node_alloc(op, n_inputs, n_saved, ndims);
   if (!n) return NULL;
-  int64_t *dims = (int64_t *)(n->input + n_inputs);
+  int64_t *dims = (int64_t *)(n->saved + n_saved);
   for (int k = 0; k < n_inputs; k++) {
     const tl_tensor *t = inputs[k];
     if (!t) continue;
@@ -270,6 +278,9 @@ tl_node *tl_node_new(const tl_op_info *op, int n_inputs, const tl_tensor *const 
 }
 
 tl_status tl_node_save(tl_node *n, int slot, const tl_tensor *t, int is_output) {
+  if (slot < 0 || slot >= n->saved_cap) /* an op whose n_saved is too small: a bug */
+    return tl_error(TL_ERR_RUNTIME, "internal error: %s saves a tensor in slot %d of %d",
+                    tl_node_name(n), slot, n->saved_cap);
   tl_saved *s = &n->saved[slot];
   tl_node *fn = tl_grad_fn(t);
   if (!is_output && !fn && t->requires_grad) {
@@ -293,6 +304,11 @@ tl_status tl_node_save(tl_node *n, int slot, const tl_tensor *t, int is_output) 
 }
 
 tl_tensor *tl_node_unpack(tl_node *n, int slot) {
+  if (slot < 0 || slot >= n->saved_cap) {
+    tl_error(TL_ERR_RUNTIME, "internal error: %s reads saved slot %d of %d", tl_node_name(n),
+             slot, n->saved_cap);
+    return NULL;
+  }
   tl_saved *s = &n->saved[slot];
   if (!s->data) {
     tl_error(TL_ERR_RUNTIME,
