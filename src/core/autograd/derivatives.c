@@ -149,7 +149,7 @@ static tl_status accumulate_backward(tl_node *n, tl_tensor **gin, tl_tensor **go
   return TL_OK; /* the engine accumulates leaves itself */
 }
 const tl_op_info tl_op_accumulate_grad = {"torch::autograd::AccumulateGrad", 1,
-                                          accumulate_backward};
+                                          accumulate_backward, TL_SAVES_NONE};
 
 /* ================================================================ add / sub */
 
@@ -476,7 +476,7 @@ static tl_status unary_backward(tl_node *n, tl_tensor **gin, tl_tensor **gout) {
 }
 
 #define UNARY(var, name, op, in, outp) \
-  static const unary_info var = {{name, 1, unary_backward}, op, in, outp};
+  static const unary_info var = {{name, 1, unary_backward, 0}, op, in, outp};
 UNARY(u_neg, "NegBackward0", TL_UN_NEG, 0, 0)
 UNARY(u_exp, "ExpBackward0", TL_UN_EXP, 0, 1)
 UNARY(u_log, "LogBackward0", TL_UN_LOG, 1, 0)
@@ -579,7 +579,7 @@ static tl_status clamp_backward(tl_node *n, tl_tensor **gin, tl_tensor **gout) {
   gout[0] = mask ? tl_ag_where(mask, gin[0], zero) : NULL;
   return finish(&sc, n, gout);
 }
-static const tl_op_info op_clamp1 = {"ClampBackward1", 1, clamp_backward};
+static const tl_op_info op_clamp1 = {"ClampBackward1", 1, clamp_backward, 0};
 
 /* min/max: wrapped numbers (or NULL); tensor bounds are not differentiated */
 tl_tensor *tl_ag_clamp(const tl_tensor *x, const tl_tensor *min, const tl_tensor *max) {
@@ -606,7 +606,7 @@ static tl_status where_backward(tl_node *n, tl_tensor **gin, tl_tensor **gout) {
   if (c && need(n, 2)) gout[2] = sum_to(keep(&sc, tl_ag_where(c, zero, gin[0])), &n->input[2]);
   return finish(&sc, n, gout);
 }
-static const tl_op_info op_where = {"WhereBackward0", 1, where_backward};
+static const tl_op_info op_where = {"WhereBackward0", 1, where_backward, 0};
 
 tl_tensor *tl_ag_where(const tl_tensor *cond, const tl_tensor *a, const tl_tensor *b) {
   if (!cond || !a || !b) return NULL;
@@ -639,8 +639,8 @@ static tl_status maxmin_backward(tl_node *n, tl_tensor **gin, tl_tensor **gout) 
   }
   return finish(&sc, n, gout);
 }
-static const tl_op_info op_maximum = {"MaximumBackward0", 1, maxmin_backward};
-static const tl_op_info op_minimum = {"MinimumBackward0", 1, maxmin_backward};
+static const tl_op_info op_maximum = {"MaximumBackward0", 1, maxmin_backward, 0};
+static const tl_op_info op_minimum = {"MinimumBackward0", 1, maxmin_backward, 0};
 
 static tl_tensor *maxmin(const tl_tensor *a, const tl_tensor *b, int is_max) {
   if (!a || !b) return NULL;
@@ -665,7 +665,7 @@ static tl_status masked_fill_backward(tl_node *n, tl_tensor **gin, tl_tensor **g
   gout[0] = mask && zero ? tl_ag_masked_fill(gin[0], mask, zero) : NULL;
   return finish(&sc, n, gout);
 }
-static const tl_op_info op_masked_fill = {"MaskedFillBackward0", 1, masked_fill_backward};
+static const tl_op_info op_masked_fill = {"MaskedFillBackward0", 1, masked_fill_backward, 0};
 
 tl_tensor *tl_ag_masked_fill(const tl_tensor *x, const tl_tensor *mask, const tl_tensor *value) {
   if (!x || !mask || !value) return NULL;
@@ -756,12 +756,12 @@ static tl_status view_backward(tl_node *n, tl_tensor **gin, tl_tensor **gout) {
   scope sc = {0};
   return finish(&sc, n, gout);
 }
-static const tl_op_info op_view = {"ViewBackward0", 1, view_backward};
-static const tl_op_info op_reshape_alias = {"ViewBackward0", 1, view_backward};
-static const tl_op_info op_squeeze = {"SqueezeBackward0", 1, view_backward};
-static const tl_op_info op_squeeze1 = {"SqueezeBackward1", 1, view_backward};
-static const tl_op_info op_unsqueeze = {"UnsqueezeBackward0", 1, view_backward};
-static const tl_op_info op_flatten = {"ViewBackward0", 1, view_backward};
+static const tl_op_info op_view = {"ViewBackward0", 1, view_backward, 0};
+static const tl_op_info op_reshape_alias = {"ViewBackward0", 1, view_backward, 0};
+static const tl_op_info op_squeeze = {"SqueezeBackward0", 1, view_backward, 0};
+static const tl_op_info op_squeeze1 = {"SqueezeBackward1", 1, view_backward, 0};
+static const tl_op_info op_unsqueeze = {"UnsqueezeBackward0", 1, view_backward, 0};
+static const tl_op_info op_flatten = {"ViewBackward0", 1, view_backward, 0};
 
 static tl_tensor *record_view(tl_tensor *out, const tl_tensor *x, const tl_op_info *op) {
   const tl_tensor *in[1] = {x};
@@ -795,7 +795,7 @@ static tl_status expand_backward(tl_node *n, tl_tensor **gin, tl_tensor **gout) 
   gout[0] = sum_to(gin[0], &n->input[0]);
   return finish(&sc, n, gout);
 }
-static const tl_op_info op_expand = {"ExpandBackward0", 1, expand_backward};
+static const tl_op_info op_expand = {"ExpandBackward0", 1, expand_backward, 0};
 
 tl_tensor *tl_ag_expand(const tl_tensor *x, int ndim, const int64_t *shape) {
   if (!x) return NULL;
@@ -810,9 +810,9 @@ static tl_status permute_backward(tl_node *n, tl_tensor **gin, tl_tensor **gout)
   gout[0] = tl_ag_permute(gin[0], inv, nd);
   return finish(&sc, n, gout);
 }
-static const tl_op_info op_permute = {"PermuteBackward0", 1, permute_backward};
-static const tl_op_info op_transpose = {"TransposeBackward0", 1, permute_backward};
-static const tl_op_info op_t = {"TBackward0", 1, permute_backward};
+static const tl_op_info op_permute = {"PermuteBackward0", 1, permute_backward, 0};
+static const tl_op_info op_transpose = {"TransposeBackward0", 1, permute_backward, 0};
+static const tl_op_info op_t = {"TBackward0", 1, permute_backward, 0};
 
 static tl_tensor *record_permute(tl_tensor *out, const tl_tensor *x, const int *perm, int nd,
                                  const tl_op_info *op) {
@@ -916,7 +916,7 @@ static tl_status embed_backward(tl_node *n, tl_tensor **gin, tl_tensor **gout) {
   gout[0] = tl_ag_index(gin[0], a->items, a->n);
   return finish(&sc, n, gout);
 }
-static const tl_op_info op_embed = {"IndexPutBackward0", 1, embed_backward};
+static const tl_op_info op_embed = {"IndexPutBackward0", 1, embed_backward, 0};
 
 static tl_tensor *index_embed(tl_tensor *g, const tl_input_meta *m, index_aux *a) {
   tl_tensor *z = zeros_meta(m);
@@ -1093,7 +1093,7 @@ static tl_status bmm_backward(tl_node *n, tl_tensor **gin, tl_tensor **gout) {
   if (need(n, 1)) gout[1] = tl_ag_bmm(keep(&sc, tl_ag_transpose(unpack(&sc, n, 0), 1, 2)), g);
   return finish(&sc, n, gout);
 }
-static const tl_op_info op_bmm = {"BmmBackward0", 1, bmm_backward};
+static const tl_op_info op_bmm = {"BmmBackward0", 1, bmm_backward, 0};
 
 tl_tensor *tl_ag_bmm(const tl_tensor *a, const tl_tensor *b) {
   if (!a || !b) return NULL;
@@ -1111,7 +1111,7 @@ static tl_status mv_backward(tl_node *n, tl_tensor **gin, tl_tensor **gout) {
   if (need(n, 1)) gout[1] = tl_ag_mv(keep(&sc, tl_ag_t(unpack(&sc, n, 0))), g);
   return finish(&sc, n, gout);
 }
-static const tl_op_info op_mv = {"MvBackward0", 1, mv_backward};
+static const tl_op_info op_mv = {"MvBackward0", 1, mv_backward, 0};
 
 tl_tensor *tl_ag_mv(const tl_tensor *a, const tl_tensor *v) {
   if (!a || !v) return NULL;
@@ -1124,7 +1124,7 @@ static tl_status dot_backward(tl_node *n, tl_tensor **gin, tl_tensor **gout) {
   if (need(n, 1)) gout[1] = tl_ag_mul(gin[0], unpack(&sc, n, 0));
   return finish(&sc, n, gout);
 }
-static const tl_op_info op_dot = {"DotBackward0", 1, dot_backward};
+static const tl_op_info op_dot = {"DotBackward0", 1, dot_backward, 0};
 
 tl_tensor *tl_ag_dot(const tl_tensor *a, const tl_tensor *b) {
   if (!a || !b) return NULL;
@@ -1225,8 +1225,8 @@ static tl_status extreme_all_backward(tl_node *n, tl_tensor **gin, tl_tensor **g
   gout[0] = share ? tl_ag_where(mask, share, keep(&sc, scalar(0))) : NULL;
   return finish(&sc, n, gout);
 }
-static const tl_op_info op_max_all = {"MaxBackward1", 1, extreme_all_backward};
-static const tl_op_info op_min_all = {"MinBackward1", 1, extreme_all_backward};
+static const tl_op_info op_max_all = {"MaxBackward1", 1, extreme_all_backward, 0};
+static const tl_op_info op_min_all = {"MinBackward1", 1, extreme_all_backward, 0};
 
 tl_tensor *tl_ag_max_all(const tl_tensor *x, int is_max) {
   if (!x) return NULL;
@@ -1251,8 +1251,8 @@ static tl_status amax_backward(tl_node *n, tl_tensor **gin, tl_tensor **gout) {
   gout[0] = share ? tl_ag_where(mask, share, keep(&sc, scalar(0))) : NULL;
   return finish(&sc, n, gout);
 }
-static const tl_op_info op_amax = {"AmaxBackward0", 1, amax_backward};
-static const tl_op_info op_amin = {"AminBackward0", 1, amax_backward};
+static const tl_op_info op_amax = {"AmaxBackward0", 1, amax_backward, 0};
+static const tl_op_info op_amin = {"AminBackward0", 1, amax_backward, 0};
 
 static tl_node *record_dims(const tl_op_info *op, const tl_tensor *x, const int64_t *dims,
                             int ndims, int keepdim) {
@@ -1302,8 +1302,8 @@ static tl_status max_dim_backward(tl_node *n, tl_tensor **gin, tl_tensor **gout)
   gout[0] = ge ? tl_ag_where(mask, ge, keep(&sc, scalar(0))) : NULL;
   return finish(&sc, n, gout);
 }
-static const tl_op_info op_max_dim = {"MaxBackward0", 1, max_dim_backward};
-static const tl_op_info op_min_dim = {"MinBackward0", 1, max_dim_backward};
+static const tl_op_info op_max_dim = {"MaxBackward0", 1, max_dim_backward, 0};
+static const tl_op_info op_min_dim = {"MinBackward0", 1, max_dim_backward, 0};
 
 tl_status tl_ag_max_dim(const tl_tensor *x, int64_t dim, int keepdim, int is_max,
                         tl_tensor **values, tl_tensor **indices) {
@@ -1348,8 +1348,8 @@ static tl_status var_backward(tl_node *n, tl_tensor **gin, tl_tensor **gout) {
   gout[0] = t ? tl_ag_mul(t, keep(&sc, scalar(factor))) : NULL;
   return finish(&sc, n, gout);
 }
-static const tl_op_info op_var = {"VarBackward0", 1, var_backward};
-static const tl_op_info op_std = {"StdBackward0", 1, var_backward};
+static const tl_op_info op_var = {"VarBackward0", 1, var_backward, 0};
+static const tl_op_info op_std = {"StdBackward0", 1, var_backward, 0};
 
 tl_tensor *tl_ag_var(const tl_tensor *x, const int64_t *dims, int ndims, double correction,
                      int keepdim, int is_std) {
@@ -1380,7 +1380,7 @@ static tl_status logsumexp_backward(tl_node *n, tl_tensor **gin, tl_tensor **gou
   gout[0] = e && g ? tl_ag_mul(g, e) : NULL;
   return finish(&sc, n, gout);
 }
-static const tl_op_info op_logsumexp = {"LogsumexpBackward0", 1, logsumexp_backward};
+static const tl_op_info op_logsumexp = {"LogsumexpBackward0", 1, logsumexp_backward, 0};
 
 tl_tensor *tl_ag_logsumexp(const tl_tensor *x, const int64_t *dims, int ndims, int keepdim) {
   if (!x) return NULL;
@@ -1424,7 +1424,7 @@ static tl_status norm_backward(tl_node *n, tl_tensor **gin, tl_tensor **gout) {
   gout[0] = res && z ? tl_ag_where(z, zero, res) : NULL;
   return finish(&sc, n, gout);
 }
-static const tl_op_info op_norm = {"NormBackward1", 1, norm_backward};
+static const tl_op_info op_norm = {"NormBackward1", 1, norm_backward, 0};
 
 tl_tensor *tl_ag_norm(const tl_tensor *x, double p, const int64_t *dims, int ndims, int keepdim,
                       int dtype) {
@@ -1467,8 +1467,8 @@ static tl_status prod_backward(tl_node *n, tl_tensor **gin, tl_tensor **gout) {
   }
   return finish(&sc, n, gout);
 }
-static const tl_op_info op_prod0 = {"ProdBackward0", 1, prod_backward};
-static const tl_op_info op_prod1 = {"ProdBackward1", 1, prod_backward};
+static const tl_op_info op_prod0 = {"ProdBackward0", 1, prod_backward, 0};
+static const tl_op_info op_prod1 = {"ProdBackward1", 1, prod_backward, 0};
 
 tl_tensor *tl_ag_prod(const tl_tensor *x, const int64_t *dim, int keepdim, int dtype) {
   if (!x) return NULL;
@@ -1497,7 +1497,7 @@ static tl_status cumsum_backward(tl_node *n, tl_tensor **gin, tl_tensor **gout) 
   gout[0] = d ? tl_ag_add(d, g) : NULL;
   return finish(&sc, n, gout);
 }
-static const tl_op_info op_cumsum = {"CumsumBackward0", 1, cumsum_backward};
+static const tl_op_info op_cumsum = {"CumsumBackward0", 1, cumsum_backward, 0};
 
 tl_tensor *tl_ag_cumsum(const tl_tensor *x, int64_t dim, int dtype) {
   if (!x) return NULL;
@@ -1516,8 +1516,8 @@ static tl_status copy_backward(tl_node *n, tl_tensor **gin, tl_tensor **gout) {
   gout[0] = tl_ag_to_dtype(gin[0], n->input[0].dtype, 0);
   return finish(&sc, n, gout);
 }
-static const tl_op_info op_to = {"ToCopyBackward0", 1, copy_backward};
-static const tl_op_info op_clone = {"CloneBackward0", 1, copy_backward};
+static const tl_op_info op_to = {"ToCopyBackward0", 1, copy_backward, 0};
+static const tl_op_info op_clone = {"CloneBackward0", 1, copy_backward, 0};
 
 tl_tensor *tl_ag_to_dtype(const tl_tensor *x, tl_dtype dt, int copy) {
   if (!x) return NULL;
@@ -1622,7 +1622,7 @@ static tl_status cat_backward(tl_node *n, tl_tensor **gin, tl_tensor **gout) {
   }
   return finish(&sc, n, gout);
 }
-static const tl_op_info op_cat = {"CatBackward0", 1, cat_backward};
+static const tl_op_info op_cat = {"CatBackward0", 1, cat_backward, 0};
 
 tl_tensor *tl_ag_cat(const tl_tensor *const *xs, int n, int dim) {
   tl_tensor *out = tl_cat(xs, n, dim);
@@ -1638,7 +1638,7 @@ static tl_status stack_backward(tl_node *n, tl_tensor **gin, tl_tensor **gout) {
     if (need(n, k)) gout[k] = tl_ag_select(gin[0], (int)n->i[0], k);
   return finish(&sc, n, gout);
 }
-static const tl_op_info op_stack = {"StackBackward0", 1, stack_backward};
+static const tl_op_info op_stack = {"StackBackward0", 1, stack_backward, 0};
 
 tl_tensor *tl_ag_stack(const tl_tensor *const *xs, int n, int dim) {
   tl_tensor *out = tl_stack(xs, n, dim);
@@ -1701,7 +1701,7 @@ static tl_status index_put_backward(tl_node *n, tl_tensor **gin, tl_tensor **gou
   if (need(n, 1)) gout[1] = sum_to(keep(&sc, tl_ag_index(g, a->items, a->n)), &n->input[1]);
   return finish(&sc, n, gout);
 }
-static const tl_op_info op_index_put = {"IndexPutBackward0", 1, index_put_backward};
+static const tl_op_info op_index_put = {"IndexPutBackward0", 1, index_put_backward, 0};
 
 tl_status tl_ag_index_put_(tl_tensor *x, const tl_index_item *items, int n, const tl_tensor *value) {
   if (check_inplace(x) != TL_OK) return tl_last_status();
@@ -1728,7 +1728,7 @@ static tl_status custom_backward_missing(tl_node *n, tl_tensor **gin, tl_tensor 
   return tl_error(TL_ERR_RUNTIME, "%s has no backward function", n->op->name);
 }
 /* n_outputs 0: the count is in i[3]; the behaviour comes from the node's ext_vt */
-const tl_op_info tl_op_custom = {"AutogradFunctionBackward", 0, custom_backward_missing};
+const tl_op_info tl_op_custom = {"AutogradFunctionBackward", 0, custom_backward_missing, 0};
 
 /* ================================================================ the other binary ops */
 
@@ -1752,12 +1752,12 @@ static tl_status modlike_backward(tl_node *n, tl_tensor **gin, tl_tensor **gout)
   }
   return finish(&sc, n, gout);
 }
-static const tl_op_info op_fmod0 = {"FmodBackward0", 1, modlike_backward};
-static const tl_op_info op_fmod1 = {"FmodBackward1", 1, modlike_backward};
-static const tl_op_info op_rem0 = {"RemainderBackward0", 1, modlike_backward};
-static const tl_op_info op_rem1 = {"RemainderBackward1", 1, modlike_backward};
-static const tl_op_info op_div2 = {"DivBackward2", 1, modlike_backward};
-static const tl_op_info op_div3 = {"DivBackward3", 1, modlike_backward};
+static const tl_op_info op_fmod0 = {"FmodBackward0", 1, modlike_backward, 0};
+static const tl_op_info op_fmod1 = {"FmodBackward1", 1, modlike_backward, 0};
+static const tl_op_info op_rem0 = {"RemainderBackward0", 1, modlike_backward, 0};
+static const tl_op_info op_rem1 = {"RemainderBackward1", 1, modlike_backward, 0};
+static const tl_op_info op_div2 = {"DivBackward2", 1, modlike_backward, 0};
+static const tl_op_info op_div3 = {"DivBackward3", 1, modlike_backward, 0};
 
 static tl_node *record_modlike(tl_binary_op op, const tl_tensor *a, const tl_tensor *b) {
   const tl_tensor *in[2] = {a, b};
@@ -1870,7 +1870,7 @@ static tl_status clamp0_backward(tl_node *n, tl_tensor **gin, tl_tensor **gout) 
   }
   return finish(&sc, n, gout);
 }
-static const tl_op_info op_clamp0 = {"ClampBackward0", 1, clamp0_backward};
+static const tl_op_info op_clamp0 = {"ClampBackward0", 1, clamp0_backward, 0};
 
 tl_tensor *tl_ag_clamp_tensor(const tl_tensor *x, const tl_tensor *min, const tl_tensor *max) {
   if (!x) return NULL;
