@@ -183,6 +183,28 @@ static void test_fused_activation_backward(void) {
   for (size_t i = 0; i < sizeof ts / sizeof ts[0]; i++) tl_tensor_release(ts[i]);
 }
 
+/* nodes have room for the saved tensors their op declares, and the layout in one block:
+ * saving or reading past it is an error status, never a stray access */
+static void test_node_layout(void) {
+  int64_t s3[2] = {2, 3};
+  tl_tensor *x = full(2, s3, 1, 1), *w = wrapped(2);
+  tl_tensor *y = tl_ag_mul(w, x); /* 2 * x: two inputs, nothing saved */
+  tl_node *n = tl_grad_fn(y);
+  CHECK(n && n->saved_cap == 0 && n->n_next == 2);
+  CHECK(n->input[0].ndim == 0 && n->input[1].ndim == 2);
+  CHECK(n->input[1].shape[0] == 2 && n->input[1].shape[1] == 3);
+  CHECK(tl_node_save(n, 0, x, 0) != TL_OK);
+  CHECK(strstr(tl_last_message(), "internal error: MulBackward0 saves a tensor in slot 0 of 0"));
+  CHECK(tl_node_unpack(n, 0) == NULL && strstr(tl_last_message(), "reads saved slot 0 of 0"));
+  tl_tensor *z = tl_ag_mul(x, x); /* two tensors: both saved */
+  CHECK(tl_grad_fn(z)->saved_cap == 2 && tl_grad_fn(z)->n_saved == 2);
+  tl_tensor *s = tl_ag_sum(y, NULL, 0, 0, -1);
+  CHECK(s && backward(s, 0) == TL_OK && f(tl_grad(x), 5) == 2.0f);
+  CHECK(x->shape != NULL && x->strides[0] == 3 && x->strides[1] == 1 && x->autograd == &x->meta);
+  tl_tensor *ts[] = {x, w, y, z, s};
+  for (size_t i = 0; i < sizeof ts / sizeof ts[0]; i++) tl_tensor_release(ts[i]);
+}
+
 int main(void) {
   int64_t base = tl_mem_bytes();
   test_seed000();
@@ -191,6 +213,7 @@ int main(void) {
   test_double_backward();
   test_long_chain();
   test_fused_activation_backward();
+  test_node_layout();
   CHECK(tl_mem_bytes() == base && tl_mem_objects() == 0);
   printf("autograd: %d checks, %d failed\n", checks, failures);
   return failures != 0;
