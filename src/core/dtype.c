@@ -1,18 +1,5 @@
 #include "dtype.h"
 
-int tl_dtype_valid(int code) { return code >= 0 && code < TL_NDTYPES; }
-
-size_t tl_dtype_size(tl_dtype dt) {
-  switch (dt) {
-  case TL_BOOL: return 1;
-  case TL_INT32: return 4;
-  case TL_INT64: return 8;
-  case TL_FLOAT32: return 4;
-  case TL_FLOAT64: return 8;
-  default: return 0;
-  }
-}
-
 const char *tl_dtype_name(tl_dtype dt) {
   switch (dt) {
   case TL_BOOL: return "Bool";

@@ -16,8 +16,18 @@ typedef enum {
   TL_NDTYPES = 5
 } tl_dtype;
 
-int tl_dtype_valid(int code);
-size_t tl_dtype_size(tl_dtype dt);
+/* the two below are on every op's path: inline */
+static inline int tl_dtype_valid(int code) { return code >= 0 && code < TL_NDTYPES; }
+static inline size_t tl_dtype_size(tl_dtype dt) {
+  switch (dt) {
+  case TL_BOOL: return 1;
+  case TL_INT32: return 4;
+  case TL_INT64: return 8;
+  case TL_FLOAT32: return 4;
+  case TL_FLOAT64: return 8;
+  default: return 0;
+  }
+}
 /* libtorch's scalar type name: "Bool", "Int", "Long", "Float", "Double". */
 const char *tl_dtype_name(tl_dtype dt);
 int tl_dtype_is_floating(tl_dtype dt);

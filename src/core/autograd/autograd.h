@@ -106,9 +106,14 @@ typedef struct tl_node_ext {
 /* struct tl_autograd_meta (a tensor's grad_fn, grad, ...) is defined in tensor.h */
 
 struct tl_autograd_meta *tl_meta(tl_tensor *t); /* creates it on first use; NULL on OOM */
-tl_node *tl_grad_fn(const tl_tensor *t);
-int tl_is_leaf(const tl_tensor *t);
-int tl_requires_grad(const tl_tensor *t); /* leaf flag or a grad_fn */
+static inline tl_node *tl_grad_fn(const tl_tensor *t) {
+  return t->autograd ? t->autograd->grad_fn : NULL;
+}
+static inline int tl_is_leaf(const tl_tensor *t) { return tl_grad_fn(t) == NULL; }
+/* leaf flag or a grad_fn */
+static inline int tl_requires_grad(const tl_tensor *t) {
+  return t->requires_grad || tl_grad_fn(t) != NULL;
+}
 tl_tensor *tl_grad(const tl_tensor *t);    /* borrowed; NULL if none */
 tl_status tl_set_grad(tl_tensor *t, tl_tensor *grad); /* grad may be NULL; retains it */
 tl_status tl_retain_grad(tl_tensor *t);

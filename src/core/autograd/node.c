@@ -52,9 +52,6 @@ struct tl_autograd_meta *tl_meta(tl_tensor *t) {
   return m;
 }
 
-tl_node *tl_grad_fn(const tl_tensor *t) { return t->autograd ? t->autograd->grad_fn : NULL; }
-int tl_is_leaf(const tl_tensor *t) { return tl_grad_fn(t) == NULL; }
-int tl_requires_grad(const tl_tensor *t) { return t->requires_grad || tl_grad_fn(t) != NULL; }
 tl_tensor *tl_grad(const tl_tensor *t) { return t->autograd ? t->autograd->grad : NULL; }
 
 tl_status tl_set_grad(tl_tensor *t, tl_tensor *grad) {
