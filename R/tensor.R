@@ -238,6 +238,11 @@ tl_grad_fn_name <- function(x) {
 #' (`gc(); gc()`), and a small tensor that stays alive keeps the few other small tensors
 #' of its group alive with it.
 #'
+#' Released memory is not all given back to the system at once: the core keeps freed blocks
+#' for reuse (blocks of up to 2 KB, up to 32 MB of each size; a few large blocks, up to
+#' 512 MB in all), so that loops reuse memory that is already mapped. Those kept blocks are
+#' not counted here.
+#'
 #' @return A named numeric vector: `bytes`, `objects`.
 #' @examples
 #' torchlite_memory()
