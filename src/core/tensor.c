@@ -309,7 +309,9 @@ static void tensor_init(tl_tensor *t, tl_dtype dt, int ndim, const int64_t *shap
 }
 
 /* bytes of a tensor struct with room for its shape and strides */
-static size_t tensor_bytes(int ndim) { return sizeof(tl_tensor) + 2 * sizeof(int64_t) * (size_t)ndim; }
+static size_t tensor_bytes(int ndim) {
+  return sizeof(tl_tensor) + 2 * sizeof(int64_t) * (size_t)ndim;
+}
 
 static tl_tensor *tensor_header(tl_dtype dt, int ndim, const int64_t *shape, int64_t *numel) {
   if (!tl_dtype_valid((int)dt)) {
@@ -327,9 +329,8 @@ static tl_tensor *tensor_header(tl_dtype dt, int ndim, const int64_t *shape, int
 }
 
 /* A new tensor and its storage in one allocation: [tensor | shape, strides | storage | pad |
- * data]. The
- * block is freed when both the tensor and the storage are done with (views can keep the
- * storage alive after the tensor). */
+ * data]. The block is freed when both the tensor and the storage are done with (views can
+ * keep the storage alive after the tensor). */
 static tl_tensor *tensor_alloc(tl_dtype dt, int ndim, const int64_t *shape, int zero) {
   if (!tl_dtype_valid((int)dt)) {
     tl_error(TL_ERR_TYPE, "unknown dtype code %d", (int)dt);

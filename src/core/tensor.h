@@ -106,7 +106,8 @@ tl_status tl_fill(tl_tensor *t, double value);
 /* Reads element i (row-major order) as a double. */
 double tl_get_double(const tl_tensor *t, int64_t i);
 
-/* Hook the autograd engine installs to free a tensor's autograd metadata. */
+/* Hook the autograd engine installs to release what a tensor's autograd metadata holds (the
+ * metadata itself lives in the tensor). */
 extern void (*tl_autograd_meta_free)(struct tl_autograd_meta *);
 
 #endif

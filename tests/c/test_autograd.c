@@ -188,20 +188,22 @@ static void test_fused_activation_backward(void) {
 static void test_node_layout(void) {
   int64_t s3[2] = {2, 3};
   tl_tensor *x = full(2, s3, 1, 1), *w = wrapped(2);
-  tl_tensor *y = tl_ag_mul(w, x); /* 2 * x: two inputs, nothing saved */
+  tl_tensor *y = tl_ag_mul(w, x); /* 2 * x: two inputs (a 0-d number first), nothing saved */
   tl_node *n = tl_grad_fn(y);
-  CHECK(n && n->saved_cap == 0 && n->n_next == 2);
+  CHECK(n && n->saved_cap == 2 && n->n_saved == 0 && n->n_next == 2);
   CHECK(n->input[0].ndim == 0 && n->input[1].ndim == 2);
   CHECK(n->input[1].shape[0] == 2 && n->input[1].shape[1] == 3);
-  CHECK(tl_node_save(n, 0, x, 0) != TL_OK);
-  CHECK(strstr(tl_last_message(), "internal error: MulBackward0 saves a tensor in slot 0 of 0"));
-  CHECK(tl_node_unpack(n, 0) == NULL && strstr(tl_last_message(), "reads saved slot 0 of 0"));
+  CHECK(tl_node_save(n, 2, x, 0) != TL_OK);
+  CHECK(strstr(tl_last_message(), "internal error: MulBackward0 saves a tensor in slot 2 of 2"));
+  CHECK(tl_node_unpack(n, 2) == NULL && strstr(tl_last_message(), "reads saved slot 2 of 2"));
   tl_tensor *z = tl_ag_mul(x, x); /* two tensors: both saved */
   CHECK(tl_grad_fn(z)->saved_cap == 2 && tl_grad_fn(z)->n_saved == 2);
+  tl_tensor *q = tl_ag_sum(z, NULL, 0, 0, -1); /* SumBackward0 saves nothing: no slots */
+  CHECK(tl_grad_fn(q)->saved_cap == 0 && tl_node_save(tl_grad_fn(q), 0, x, 0) != TL_OK);
   tl_tensor *s = tl_ag_sum(y, NULL, 0, 0, -1);
   CHECK(s && backward(s, 0) == TL_OK && f(tl_grad(x), 5) == 2.0f);
   CHECK(x->shape != NULL && x->strides[0] == 3 && x->strides[1] == 1 && x->autograd == &x->meta);
-  tl_tensor *ts[] = {x, w, y, z, s};
+  tl_tensor *ts[] = {x, w, y, z, q, s};
   for (size_t i = 0; i < sizeof ts / sizeof ts[0]; i++) tl_tensor_release(ts[i]);
 }
 

@@ -105,7 +105,8 @@ typedef struct tl_node_ext {
 /* ---------------------------------------------------------------- tensor metadata */
 /* struct tl_autograd_meta (a tensor's grad_fn, grad, ...) is defined in tensor.h */
 
-struct tl_autograd_meta *tl_meta(tl_tensor *t); /* creates it on first use; NULL on OOM */
+/* t's metadata (inside t), set up on first use; never NULL */
+struct tl_autograd_meta *tl_meta(tl_tensor *t);
 static inline tl_node *tl_grad_fn(const tl_tensor *t) {
   return t->autograd ? t->autograd->grad_fn : NULL;
 }
@@ -140,9 +141,6 @@ void tl_remove_hook(tl_tensor *t, int id);
  * helpers to build the node and attach it to the output. */
 int tl_should_record(int n, const tl_tensor *const *inputs);
 tl_node *tl_node_new(const tl_op_info *op, int n_inputs, const tl_tensor *const *inputs);
-/* ... with room for n_saved saved tensors instead of what op declares */
-tl_node *tl_node_new_saving(const tl_op_info *op, int n_inputs, const tl_tensor *const *inputs,
-                            int n_saved);
 /* Number of outputs of a node (1 for most ops). */
 int tl_node_n_outputs(const tl_node *n);
 tl_status tl_node_save(tl_node *n, int slot, const tl_tensor *t, int is_output);

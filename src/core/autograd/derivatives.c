@@ -227,7 +227,7 @@ tl_tensor *tl_ag_mul(const tl_tensor *a, const tl_tensor *b) {
       node->s[0] = tl_get_double(b, 0);
     }
   } else if (a->wrapped_number) {
-    node = tl_node_new_saving(&op_mul0, 2, in, 0); /* the factor is kept in s[0] */
+    node = record(&op_mul0, 2, in);
     if (node) {
       node->i[0] = 1;
       node->i[1] = 1;

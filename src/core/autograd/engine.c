@@ -194,7 +194,6 @@ static tl_status run_hooks(tl_hook *h, int output_nr, int on_node, tl_tensor **g
 /* Stores a gradient into t's .grad as AccumulateGrad does. */
 static tl_status accumulate_grad(tl_tensor *t, tl_tensor *g, int create_graph) {
   struct tl_autograd_meta *m = tl_meta(t);
-  if (!m) return TL_ERR_ALLOC;
   if (!m->grad) {
     if (create_graph || g->refcount > 1 || g->autograd || !tl_is_contiguous(g)) {
       /* the gradient is shared (or carries history): .grad gets its own copy unless the

@@ -63,7 +63,6 @@ tl_status tl_set_grad(tl_tensor *t, tl_tensor *grad) {
     if (!same) return tl_error(TL_ERR_RUNTIME, "assigned grad has data of a different size");
   }
   struct tl_autograd_meta *m = tl_meta(t);
-  if (!m) return TL_ERR_ALLOC;
   if (grad) tl_tensor_retain(grad);
   tl_tensor_release(m->grad);
   m->grad = grad;
@@ -192,8 +191,6 @@ static tl_node *node_alloc(const tl_op_info *op, int n_next, int n_saved, int nd
   n->input = (tl_input_meta *)(n->next + n_next);
   n->saved = (tl_saved *)(n->input + n_next);
   n->saved_cap = n_saved;
-  int64_t *dims = (int64_t *)(n->saved + n_saved);
-  for (int k = 0; k < n_next; k++) n->input[k].shape = dims; /* never NULL, even for ndim 0 */
   n->graph_bytes = (int64_t)size;
   return n;
 }
@@ -206,7 +203,6 @@ int tl_node_n_outputs(const tl_node *n) {
 /* The AccumulateGrad node of a leaf, created on first use and shared afterwards. */
 static tl_node *grad_accumulator(tl_tensor *leaf) {
   struct tl_autograd_meta *m = tl_meta(leaf);
-  if (!m) return NULL;
   if (m->grad_accumulator) {
     tl_node_retain(m->grad_accumulator);
     return m->grad_accumulator;
@@ -245,12 +241,9 @@ int tl_should_record(int n, const tl_tensor *const *inputs) {
 }
 
 tl_node *tl_node_new(const tl_op_info *op, int n_inputs, const tl_tensor *const *inputs) {
-  int n_saved = op->n_saved == TL_SAVES_NONE ? 0 : op->n_saved > 0 ? op->n_saved : TL_NODE_MAX_SAVED;
-  return tl_node_new_saving(op, n_inputs, inputs, n_saved);
-}
-
-tl_node *tl_node_new_saving(const tl_op_info *op, int n_inputs, const tl_tensor *const *inputs,
-                            int n_saved) {
+  int n_saved = op->n_saved == TL_SAVES_NONE ? 0
+                : op->n_saved > 0           ? op->n_saved
+                                            : TL_NODE_MAX_SAVED;
   int ndims = 0;
   for (int k = 0; k < n_inputs; k++)
     if (inputs[k]) ndims += inputs[k]->ndim;
@@ -259,11 +252,11 @@ tl_node *tl_node_new_saving(const tl_op_info *op, int n_inputs, const tl_tensor 
   int64_t *dims = (int64_t *)(n->saved + n_saved);
   for (int k = 0; k < n_inputs; k++) {
     const tl_tensor *t = inputs[k];
+    n->input[k].shape = dims; /* never NULL, even for a missing input */
     if (!t) continue;
     n->input[k].dtype = t->dtype;
     n->input[k].ndim = t->ndim;
     memcpy(dims, t->shape, sizeof(int64_t) * (size_t)t->ndim);
-    n->input[k].shape = dims;
     dims += t->ndim;
     if (tl_gradient_edge(t, &n->next[k]) != TL_OK) {
       tl_node_release(n);
@@ -343,10 +336,6 @@ tl_tensor *tl_node_unpack(tl_node *n, int slot) {
   if (fn) {
     /* for higher-order gradients the tensor carries its history again */
     struct tl_autograd_meta *m = tl_meta(out);
-    if (!m) {
-      tl_tensor_release(out);
-      return NULL;
-    }
     tl_node_retain(fn);
     m->grad_fn = fn;
     m->output_nr = s->is_output ? 0 : s->output_nr;
@@ -356,7 +345,6 @@ tl_tensor *tl_node_unpack(tl_node *n, int slot) {
 
 void tl_set_history(tl_tensor *out, tl_node *n, int output_nr) {
   struct tl_autograd_meta *m = tl_meta(out);
-  if (!m) return; /* out of memory: the tensor simply has no history */
   tl_node_retain(n);
   tl_node_release(m->grad_fn);
   m->grad_fn = n;
@@ -375,9 +363,7 @@ int tl_register_hook(tl_tensor *t, tl_hook *h) {
   h->next = NULL;
   tl_hook **list;
   if (tl_is_leaf(t)) {
-    struct tl_autograd_meta *m = tl_meta(t);
-    if (!m) return 0;
-    list = &m->hooks;
+    list = &tl_meta(t)->hooks;
   } else {
     h->output_nr = t->autograd->output_nr;
     list = &t->autograd->grad_fn->pre_hooks;

@@ -218,7 +218,8 @@ static void blas_gemm(const blas_job *j) {
 #define TL_SMALL_GEMM 1
 #include <ctype.h>
 #include <immintrin.h>
-#include <stdlib.h>
+
+#include "elementwise.h"
 
 extern char *openblas_get_corename(void);
 
@@ -368,10 +369,8 @@ SMALL_KERNEL(f64, double, 4)
 static int small_state = -1;
 
 static int small_supported(void) {
-  __builtin_cpu_init();
-  if (!__builtin_cpu_supports("avx2") || !__builtin_cpu_supports("fma")) return 0;
-  const char *env = getenv("TORCHLITE_SIMD");
-  if (env && strcmp(env, "generic") == 0) return 0;
+  /* AVX2 and FMA, not switched off with TORCHLITE_SIMD=generic: as the elementwise kernels */
+  if (strcmp(tl_elementwise_simd(), "avx2") != 0) return 0;
   /* the cores whose gemm kernels accumulate as described above */
   const char *core = openblas_get_corename();
   if (!core) return 0;
