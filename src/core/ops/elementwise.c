@@ -1531,6 +1531,50 @@ static tl_status binary_plan(tl_binary_op op, const tl_tensor *a, const tl_tenso
 static tl_tensor *pow_scalar(const tl_tensor *a, const tl_tensor *b, tl_tensor *self,
                              tl_status *status);
 
+/* The small-tensor path of an out-of-place binary op (the loops of teaching and statistics):
+ * both operands contiguous, of equal shapes or one of them a single element, each either of
+ * the computation dtype or a single element (converted as op_prepare does), and few enough
+ * elements that the generic driver would run them on one thread in one call. The result is
+ * that of binary_exec (contiguous, like its layout source; the same kernel over the same
+ * run), without the broadcasting and iteration set-up. Returns 0 when it does not apply. */
+#define SMALL_NUMEL 4096 /* < GRAIN_MATH, GRAIN_CHEAP: never split across threads */
+static int binary_small(int kid, tl_dtype comp, tl_dtype kout, ew_ctx *ctx, const tl_tensor *a,
+                        const tl_tensor *b, tl_tensor **out) {
+  const tl_tensor *full;
+  if (same_shape(a->ndim, a->shape, b->ndim, b->shape) || (b->numel == 1 && b->ndim <= a->ndim))
+    full = a;
+  else if (a->numel == 1 && a->ndim <= b->ndim)
+    full = b;
+  else
+    return 0;
+  int64_t n = full->numel;
+  if (n == 0 || n > SMALL_NUMEL) return 0;
+  if ((a->dtype != comp && a->numel != 1) || (b->dtype != comp && b->numel != 1)) return 0;
+  if ((a->numel != 1 && !tl_is_contiguous(a)) || (b->numel != 1 && !tl_is_contiguous(b)))
+    return 0;
+  tl_tensor *r = tl_tensor_empty(kout, full->ndim, full->shape);
+  if (!r) {
+    *out = NULL;
+    return 1;
+  }
+  ew_operand ca, cb; /* only their one-element buffers are used */
+  size_t es = tl_dtype_size(comp);
+  char *data[3];
+  int64_t strides[3];
+  data[0] = (char *)tl_data(r);
+  strides[0] = (int64_t)tl_dtype_size(kout);
+  if (a->dtype == comp) data[1] = (char *)tl_data(a);
+  else scalar_cast(&ca.buf, comp, a), data[1] = (char *)&ca.buf;
+  if (b->dtype == comp) data[2] = (char *)tl_data(b);
+  else scalar_cast(&cb.buf, comp, b), data[2] = (char *)&cb.buf;
+  strides[1] = a->numel == 1 ? 0 : (int64_t)es;
+  strides[2] = b->numel == 1 ? 0 : (int64_t)es;
+  if (n == 1) strides[0] = strides[1] = strides[2] = 0; /* as run_loop calls it */
+  bin_kernel(kid, comp)(data, strides, n, ctx);
+  *out = r;
+  return 1;
+}
+
 /* Runs kernel kid over a and b broadcast to `shape`, converted to comp: into self (already
  * checked) or into a new tensor laid out like the first full-shape operand. */
 static tl_tensor *binary_exec(int kid, tl_dtype comp, tl_dtype kout, ew_ctx *ctx,
@@ -1575,6 +1619,15 @@ static tl_tensor *binary_run(tl_binary_op op, const tl_tensor *a, const tl_tenso
   tl_dtype comp = TL_FLOAT32, kout = TL_FLOAT32;
   ew_ctx ctx;
   tl_status st = binary_plan(op, a, b, alpha, &kid, &comp, &kout, &ctx);
+  /* (the integer divisions check their divisor below) */
+  if (st == TL_OK && !self && kid != KB_DIVT && kid != KB_DIVF && kid != KB_REM &&
+      kid != KB_FMOD) {
+    tl_tensor *out;
+    if (binary_small(kid, comp, kout, &ctx, a, b, &out)) {
+      if (!out) *status = tl_last_status();
+      return out;
+    }
+  }
   int nd;
   int64_t shape[TL_MAX_DIMS];
   if (st == TL_OK) st = tl_broadcast_shapes(a->ndim, a->shape, b->ndim, b->shape, &nd, shape);

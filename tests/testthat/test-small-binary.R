@@ -1,0 +1,82 @@
+# The small-tensor path of binary elementwise ops (elementwise.c, binary_small: contiguous
+# operands of equal shapes or with a one-element side, up to 4096 elements) must give what
+# the general driver gives: same dtype, shape and bits. The general driver is reached with
+# the same values through a non-contiguous view (every other element of a longer tensor).
+
+# x as a strided (non-contiguous) view with the same values
+strided <- function(x) {
+  if (x$numel() < 2) return(NULL)
+  n <- x$numel()
+  big <- torch_zeros(2 * n, dtype = x$dtype)
+  big[seq(1, 2 * n, by = 2)] <- x$reshape(n)
+  v <- big[seq(1, 2 * n, by = 2)]
+  if (x$dim() == 1) v else v$reshape(x$shape) # a copy when reshaped: keep 1-d views
+}
+
+same_result <- function(r1, r2) {
+  expect_equal(r1$dtype, r2$dtype)
+  expect_equal(r1$shape, r2$shape)
+  expect_identical(as_array(r1), as_array(r2))
+}
+
+ops <- list(`+` = function(a, b) a + b, `-` = function(a, b) a - b,
+            `*` = function(a, b) a * b, `/` = function(a, b) a / b,
+            `^` = function(a, b) a^b, `<` = function(a, b) a < b,
+            `==` = function(a, b) a == b, `max` = function(a, b) torch_maximum(a, b))
+
+values <- function(n, dtype) {
+  v <- c(-2.5, 0, 1.25, 3, -0, 7.5, NaN, Inf, -Inf, 1e-3, 2^20, -1)
+  v <- rep_len(v, n)
+  if (dtype == torch_int64() || dtype == torch_int32()) v <- c(-3, 0, 2, 5, 1, -1)[seq_len(n) %% 6 + 1]
+  torch_tensor(v, dtype = dtype)
+}
+
+test_that("small binary ops on contiguous operands give the general driver's bits", {
+  dtypes <- list(torch_float32(), torch_float64(), torch_int64())
+  for (n in c(2, 7, 100, 4096)) {
+    for (dt in dtypes) {
+      a <- values(n, dt)
+      b <- torch_tensor(rev(as_array(values(n, dt))), dtype = dt)
+      a_nc <- strided(a)
+      for (nm in names(ops)) {
+        f <- ops[[nm]]
+        if (nm == "^" && dt == torch_int64()) next # negative integer powers error either way
+        # equal shapes
+        same_result(f(a, b), f(a_nc, b))
+        # a wrapped R number on either side
+        same_result(f(a, 2.5), f(a_nc, 2.5))
+        same_result(f(3L, a), f(3L, a_nc))
+        # a one-element tensor of another dtype (converted), either side
+        s <- torch_tensor(0.75, dtype = torch_float64())
+        same_result(f(a, s), f(a_nc, s))
+        same_result(f(s$reshape(c(1)), a), f(s$reshape(c(1)), a_nc))
+      }
+    }
+  }
+})
+
+test_that("small binary ops keep shapes of matrices, one-element operands and 0-d tensors", {
+  m <- torch_tensor(matrix(c(1, -2, 3.5, 4, 0, -6), 2, 3))
+  same_result(m * m, m$t()$contiguous()$t() * m) # a transposed copy takes the general path
+  same_result(m + torch_tensor(2)$reshape(c(1, 1)), m$t()$t() + torch_tensor(2)$reshape(c(1, 1)))
+  expect_equal((torch_tensor(2)$reshape(c(1, 1)) * torch_tensor(3))$shape, c(1, 1))
+  expect_equal((torch_tensor(3) * torch_tensor(2)$reshape(c(1, 1, 1)))$shape, c(1, 1, 1))
+  z <- torch_tensor(5)$reshape(integer(0))
+  expect_equal((z * z)$shape, integer(0))
+  expect_equal(as.numeric(z - 1), 4)
+  # a one-element tensor with more dims than the other side broadcasts up
+  expect_equal((torch_ones(3) + torch_ones(1, 1))$shape, c(1, 3))
+  # float64 tensor with a wrapped number stays float64; an integer tensor with a double
+  # number becomes float32, as in PyTorch
+  expect_equal((torch_ones(3, dtype = torch_float64()) * 2)$dtype, torch_float64())
+  expect_equal((torch_tensor(1:3) * 0.5)$dtype, torch_float32())
+  expect_equal(as.numeric(torch_tensor(1:3) * 0.5), c(0.5, 1, 1.5))
+  # integer division by zero is still refused
+  expect_error(torch_tensor(1:3) %/% 0L, "ZeroDivisionError")
+})
+
+test_that("gradients through the small path match gradcheck", {
+  x <- torch_tensor(c(0.3, -1.2, 2.5), dtype = torch_float64(), requires_grad = TRUE)
+  y <- torch_tensor(c(1.1, 0.4, -0.7), dtype = torch_float64(), requires_grad = TRUE)
+  expect_true(gradcheck(function(a, b) (a * b - a / (b + 3) + 2 * a)^2, list(x, y)))
+})
