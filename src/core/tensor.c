@@ -378,6 +378,45 @@ tl_tensor *tl_tensor_zeros(tl_dtype dt, int ndim, const int64_t *shape) {
   return tensor_alloc(dt, ndim, shape, 1);
 }
 
+/* 0-d wrapped numbers are mostly temporaries of one op (an R number operand, a constant in
+ * a backward formula): the last one made of each dtype is kept and handed out again once
+ * nothing else holds it or its storage, instead of a new block every time. The kept one is
+ * not counted as held (tl_mem_bytes), like the pools' blocks. */
+static tl_tensor *number_cache[TL_NDTYPES];
+
+static int64_t block_bytes(const tl_tensor *t) { return *(const int64_t *)((const char *)t - TL_PREFIX); }
+
+tl_tensor *tl_wrapped_number(tl_dtype dt, double d, int64_t i) {
+  tl_tensor *t = number_cache[dt];
+  if (t && t->refcount == 1 && t->storage->refcount == 1 && !t->autograd && !t->requires_grad) {
+    t->refcount = 2;
+    mem_bytes += block_bytes(t);
+    mem_objects++;
+  } else {
+    t = tl_tensor_empty(dt, 0, NULL);
+    if (!t) return NULL;
+    t->wrapped_number = 1;
+    tl_tensor *old = number_cache[dt];
+    number_cache[dt] = t;
+    t->refcount = 2;
+    if (old) {
+      if (old->refcount == 1) { /* it was not counted */
+        mem_bytes += block_bytes(old);
+        mem_objects++;
+      }
+      tl_tensor_release(old);
+    }
+  }
+  switch (dt) {
+  case TL_FLOAT64: *(double *)tl_data(t) = d; break;
+  case TL_FLOAT32: *(float *)tl_data(t) = (float)d; break;
+  case TL_INT64: *(int64_t *)tl_data(t) = i; break;
+  case TL_INT32: *(int32_t *)tl_data(t) = (int32_t)i; break;
+  default: *(uint8_t *)tl_data(t) = i != 0; break;
+  }
+  return t;
+}
+
 tl_tensor *tl_tensor_view_of(tl_storage *storage, tl_dtype dt, int ndim, const int64_t *shape,
                              const int64_t *strides, int64_t offset) {
   int64_t numel;
@@ -405,7 +444,14 @@ tl_tensor *tl_tensor_borrow(void *data, tl_dtype dt, int ndim, const int64_t *sh
 void tl_tensor_retain(tl_tensor *t) { t->refcount++; }
 
 void tl_tensor_release(tl_tensor *t) {
-  if (!t || --t->refcount > 0) return;
+  if (!t) return;
+  if (--t->refcount > 0) {
+    if (t->refcount == 1 && t->wrapped_number && t == number_cache[t->dtype]) {
+      mem_bytes -= block_bytes(t);
+      mem_objects--;
+    }
+    return;
+  }
   if (t->autograd && tl_autograd_meta_free) tl_autograd_meta_free(t->autograd);
   tl_storage *s = t->storage;
   if (s->block == (void *)t) {

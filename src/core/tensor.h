@@ -87,6 +87,9 @@ tl_tensor *tl_tensor_view_of(tl_storage *storage, tl_dtype dt, int ndim, const i
 /* A tensor over memory the core does not own (valid only while the memory is). */
 tl_tensor *tl_tensor_borrow(void *data, tl_dtype dt, int ndim, const int64_t *shape,
                             const int64_t *strides);
+/* A 0-d wrapped number of dtype dt holding d (floating dtypes) or i (the others); it may
+ * be one handed out before and released since (the caller owns one reference as usual). */
+tl_tensor *tl_wrapped_number(tl_dtype dt, double d, int64_t i);
 void tl_tensor_retain(tl_tensor *t);
 void tl_tensor_release(tl_tensor *t);
 

@@ -61,18 +61,13 @@ static tl_tensor *ew_tensor(SEXP x, int how, int like) {
     tl_tensor *t;
     int64_t one = 1;
     if (how == AS_SCALAR) {
-      tl_dtype dt = TYPEOF(x) == REALSXP ? TL_FLOAT64 : TYPEOF(x) == INTSXP ? TL_INT64 : TL_BOOL;
-      t = tl_tensor_empty(dt, 0, NULL);
-      if (!t) return NULL;
-      t->wrapped_number = 1;
       switch (TYPEOF(x)) {
-      case REALSXP: *(double *)tl_data(t) = REAL(x)[0]; break;
+      case REALSXP: return tl_wrapped_number(TL_FLOAT64, REAL(x)[0], 0);
       case INTSXP:
-        *(int64_t *)tl_data(t) = INTEGER(x)[0] == NA_INTEGER ? INT64_MIN : INTEGER(x)[0];
-        break;
-      default: *(uint8_t *)tl_data(t) = LOGICAL(x)[0] != 0; break;
+        return tl_wrapped_number(TL_INT64, 0,
+                                 INTEGER(x)[0] == NA_INTEGER ? INT64_MIN : INTEGER(x)[0]);
+      default: return tl_wrapped_number(TL_BOOL, 0, LOGICAL(x)[0] != 0);
       }
-      return t;
     }
     tl_dtype dt = TYPEOF(x) == REALSXP ? TL_FLOAT32 : TYPEOF(x) == INTSXP ? TL_INT64 : TL_BOOL;
     if (TYPEOF(x) == REALSXP && like == TL_FLOAT64) dt = TL_FLOAT64;

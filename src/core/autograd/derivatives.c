@@ -62,13 +62,7 @@ static tl_status finish(scope *sc, tl_node *n, tl_tensor **gout) {
 static int need(const tl_node *n, int k) { return k < n->n_next && n->next[k].node != NULL; }
 
 /* a 0-d wrapped number, as an R scalar would arrive */
-static tl_tensor *scalar(double v) {
-  tl_tensor *t = tl_tensor_empty(TL_FLOAT64, 0, NULL);
-  if (!t) return NULL;
-  *(double *)tl_data(t) = v;
-  t->wrapped_number = 1;
-  return t;
-}
+static tl_tensor *scalar(double v) { return tl_wrapped_number(TL_FLOAT64, v, 0); }
 
 static tl_tensor *unpack(scope *sc, tl_node *n, int slot) {
   return keep(sc, tl_node_unpack(n, slot));
