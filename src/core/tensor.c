@@ -202,6 +202,18 @@ int64_t tl_mem_objects(void) { return mem_objects; }
 /* ---------------------------------------------------------------- shapes */
 
 tl_status tl_shape_numel(int ndim, const int64_t *shape, int64_t *numel) {
+  if (ndim >= 0 && ndim <= 2) { /* the common small shapes: sizes below 2^31 cannot overflow */
+    int64_t n = 1;
+    int i = 0;
+    for (; i < ndim; i++) {
+      if (shape[i] < 0 || shape[i] > INT32_MAX) break;
+      n *= shape[i];
+    }
+    if (i == ndim) {
+      *numel = n;
+      return TL_OK;
+    }
+  }
   if (ndim < 0 || ndim > TL_MAX_DIMS)
     return tl_error(TL_ERR_VALUE, "tensors can have at most %d dimensions, got %d", TL_MAX_DIMS,
                     ndim);

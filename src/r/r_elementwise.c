@@ -25,14 +25,12 @@
 
 enum { AS_TENSOR = 0, AS_SCALAR = 1 };
 
-/* Throws unless x is a tensor or an atomic numeric/integer/logical vector. */
-static void ew_check(SEXP x, const char *what) {
-  if (tl_r_is_tensor(x)) {
-    (void)tl_r_unwrap(x); /* errors for a handle whose memory is gone */
-    return;
-  }
+/* Throws unless x is a tensor or an atomic numeric/integer/logical vector; returns the
+ * tensor (borrowed), or NULL for an R vector. */
+static tl_tensor *ew_check(SEXP x, const char *what) {
+  if (tl_r_is_tensor(x)) return tl_r_unwrap(x); /* errors for a handle whose memory is gone */
   int type = TYPEOF(x);
-  if ((type == REALSXP || type == INTSXP || type == LGLSXP) && !OBJECT(x)) return;
+  if ((type == REALSXP || type == INTSXP || type == LGLSXP) && !OBJECT(x)) return NULL;
   const char *desc = Rf_type2char((SEXPTYPE)type);
   if (OBJECT(x)) {
     SEXP cl = Rf_getAttrib(x, R_ClassSymbol);
@@ -127,13 +125,13 @@ static tl_tensor *ew_tensor(SEXP x, int how, int like) {
 /* Two operands: checks both, converts both (releasing the first if the second fails). */
 static void ew_pair(SEXP x, int hx, SEXP y, int hy, const char *wx, const char *wy,
                     tl_tensor **a, tl_tensor **b) {
-  ew_check(x, wx);
-  ew_check(y, wy);
-  int like_x = tl_r_is_tensor(y) ? (int)tl_r_unwrap(y)->dtype : -1;
-  int like_y = tl_r_is_tensor(x) ? (int)tl_r_unwrap(x)->dtype : -1;
-  *a = ew_tensor(x, hx, like_x);
+  tl_tensor *tx = ew_check(x, wx);
+  tl_tensor *ty = ew_check(y, wy);
+  if (tx) tl_tensor_retain(tx);
+  *a = tx ? tx : ew_tensor(x, hx, ty ? (int)ty->dtype : -1);
   if (!*a) tl_r_throw();
-  *b = ew_tensor(y, hy, like_y);
+  if (ty) tl_tensor_retain(ty);
+  *b = ty ? ty : ew_tensor(y, hy, tx ? (int)tx->dtype : -1);
   if (!*b) {
     tl_tensor_release(*a);
     tl_r_throw();

@@ -76,6 +76,15 @@ static int combine_categories(int higher, int lower) {
 }
 
 tl_dtype tl_result_type(int n, const tl_tensor *const *ops) {
+  if (n == 2 && ops[0] && ops[1]) { /* the common cases, as the rules below decide them */
+    const tl_tensor *a = ops[0], *b = ops[1];
+    if (!a->wrapped_number && !b->wrapped_number && a->dtype == b->dtype) return a->dtype;
+    /* a floating tensor and a wrapped number: the tensor's dtype */
+    if (b->wrapped_number && !a->wrapped_number && tl_dtype_is_floating(a->dtype))
+      return a->dtype;
+    if (a->wrapped_number && !b->wrapped_number && tl_dtype_is_floating(b->dtype))
+      return b->dtype;
+  }
   int dim = UNDEF, zero = UNDEF, wrapped = UNDEF;
   for (int k = 0; k < n; k++) {
     const tl_tensor *t = ops[k];
