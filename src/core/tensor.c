@@ -603,6 +603,18 @@ tl_tensor *tl_to_dtype(tl_tensor *t, tl_dtype dt, int copy) {
 }
 
 tl_status tl_fill(tl_tensor *t, double value) {
+  if ((t->dtype == TL_FLOAT32 || t->dtype == TL_FLOAT64) && t->numel <= 4096 &&
+      tl_is_contiguous(t)) { /* small floating tensors: as tl_copy_into converts a double */
+    if (t->dtype == TL_FLOAT32) {
+      float *p = tl_data(t), v = (float)value;
+      for (int64_t i = 0; i < t->numel; i++) p[i] = v;
+    } else {
+      double *p = tl_data(t);
+      for (int64_t i = 0; i < t->numel; i++) p[i] = value;
+    }
+    tl_bump_version(t);
+    return TL_OK;
+  }
   /* one element of the right dtype, broadcast over t */
   double v = value;
   tl_tensor *src = tl_tensor_borrow(&v, TL_FLOAT64, 0, NULL, NULL);

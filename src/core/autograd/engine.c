@@ -85,7 +85,8 @@ static void table_free(table *t) {
   for (size_t i = 0; i < t->cap; i++) {
     slot *s = &t->slots[i];
     if (!s->node) continue;
-    for (int k = 0; k < TL_NODE_MAX_OUTPUTS; k++) tl_tensor_release(s->buf[k]);
+    for (int k = 0; k < TL_NODE_MAX_OUTPUTS; k++)
+      if (s->buf[k]) tl_tensor_release(s->buf[k]);
     memset(s, 0, sizeof *s);
   }
   if (t->slots && !spare_slots && t->cap <= 1024) {
@@ -273,10 +274,16 @@ tl_status tl_backward(int n_roots, tl_tensor **roots, tl_tensor **grad_roots,
   table tab = {0};
   table_take_spare(&tab);
   nodes stack = {0}, order = {0}, heap = {0};
-  tl_edge *root_edges = tl_calloc(sizeof(tl_edge) * (size_t)(n_roots > 0 ? n_roots : 1));
-  tl_edge *input_edges =
-      tl_calloc(sizeof(tl_edge) * (size_t)(opts->n_inputs > 0 ? opts->n_inputs : 1));
-  tl_tensor **root_grads = tl_calloc(sizeof(tl_tensor *) * (size_t)(n_roots > 0 ? n_roots : 1));
+  /* few roots and inputs (the usual one root, no inputs): on the stack */
+  tl_edge root_few[4] = {{0}}, input_few[4] = {{0}};
+  tl_tensor *grads_few[4] = {0};
+  tl_edge *root_edges = n_roots <= 4 ? root_few
+                                     : tl_calloc(sizeof(tl_edge) * (size_t)n_roots);
+  tl_edge *input_edges = opts->n_inputs <= 4
+                             ? input_few
+                             : tl_calloc(sizeof(tl_edge) * (size_t)opts->n_inputs);
+  tl_tensor **root_grads = n_roots <= 4 ? grads_few
+                                        : tl_calloc(sizeof(tl_tensor *) * (size_t)n_roots);
   int saved_mode = tl_grad_enabled();
   tl_status st = TL_OK;
   if (!root_edges || !input_edges || !root_grads) {
@@ -398,11 +405,13 @@ tl_status tl_backward(int n_roots, tl_tensor **roots, tl_tensor **grad_roots,
     tl_node *n = heap_pop(&heap);
     slot *s = table_find(&tab, n);
     int n_out = n->op == &tl_op_accumulate_grad ? 1 : tl_node_n_outputs(n);
-    tl_tensor *grads_out[64] = {0};
+    tl_tensor *grads_out[64];
     tl_tensor **outs = grads_out;
     if (n->n_next > 64) {
       outs = tl_calloc(sizeof(tl_tensor *) * (size_t)n->n_next);
       if (!outs) { st = tl_error(TL_ERR_ALLOC, "out of memory in backward"); goto done; }
+    } else {
+      for (int k = 0; k < n->n_next; k++) grads_out[k] = NULL;
     }
     int any = 0;
     for (int k = 0; k < n_out; k++) any |= s->buf[k] != NULL;
@@ -455,7 +464,7 @@ tl_status tl_backward(int n_roots, tl_tensor **roots, tl_tensor **grad_roots,
     }
     if (!opts->keep_graph && st == TL_OK) tl_node_release_saved(n);
     for (int k = 0; k < n_out; k++) {
-      tl_tensor_release(s->buf[k]);
+      if (s->buf[k]) tl_tensor_release(s->buf[k]);
       s->buf[k] = NULL;
     }
     /* hand the gradients on; every edge counts, with or without a gradient */
@@ -514,8 +523,8 @@ done:
     for (int k = 0; k < opts->n_inputs; k++) tl_node_release(input_edges[k].node);
   if (root_grads)
     for (int r = 0; r < n_roots; r++) tl_tensor_release(root_grads[r]);
-  tl_free(root_edges);
-  tl_free(input_edges);
-  tl_free(root_grads);
+  if (root_edges != root_few) tl_free(root_edges);
+  if (input_edges != input_few) tl_free(input_edges);
+  if (root_grads != grads_few) tl_free(root_grads);
   return st;
 }
