@@ -80,3 +80,22 @@ test_that("gradients through the small path match gradcheck", {
   y <- torch_tensor(c(1.1, 0.4, -0.7), dtype = torch_float64(), requires_grad = TRUE)
   expect_true(gradcheck(function(a, b) (a * b - a / (b + 3) + 2 * a)^2, list(x, y)))
 })
+
+test_that("small unary ops on contiguous tensors give the general driver's bits", {
+  fns <- list(exp = function(x) x$exp(), log = function(x) x$log(), sin = function(x) x$sin(),
+              sigmoid = function(x) x$sigmoid(), tanh = function(x) x$tanh(),
+              sqrt = function(x) x$sqrt(), abs = function(x) x$abs(), neg = function(x) -x,
+              relu = function(x) x$relu(), sq = function(x) x^2, half = function(x) x^0.5,
+              cube = function(x) x^3, recip = function(x) x^-1, powd = function(x) x^2.5,
+              rsqrt = function(x) x$rsqrt(), floor = function(x) x$floor())
+  for (n in c(2, 9, 4096)) {
+    for (dt in list(torch_float32(), torch_float64())) {
+      a <- values(n, dt)
+      a_nc <- strided(a)
+      for (nm in names(fns)) same_result(fns[[nm]](a), fns[[nm]](a_nc))
+    }
+  }
+  i <- torch_tensor(c(-3L, 4L, 0L, 7L))
+  same_result(i^2L, strided(i)^2L)
+  same_result(i$abs(), strided(i)$abs())
+})

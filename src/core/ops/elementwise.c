@@ -1786,6 +1786,22 @@ static tl_tensor *unary_run(const tl_tensor *x, tl_loop_fn fn, ew_ctx *ctx, tl_d
   }
   const int nd = x->ndim;
   const int64_t *shape = x->shape;
+  if (!self && x->dtype == comp && x->numel > 0 && x->numel <= SMALL_NUMEL &&
+      tl_is_contiguous(x)) { /* small and contiguous: as binary_small */
+    tl_tensor *r = tl_tensor_empty(kout, nd, shape);
+    if (!r) {
+      *status = tl_last_status();
+      return NULL;
+    }
+    char *data[2] = {(char *)tl_data(r), (char *)tl_data(x)};
+    int64_t strides[2] = {0, 0};
+    if (x->numel > 1) {
+      strides[0] = (int64_t)tl_dtype_size(kout);
+      strides[1] = (int64_t)tl_dtype_size(comp);
+    }
+    fn(data, strides, x->numel, ctx);
+    return r;
+  }
   ew_operand in;
   tl_tensor *out = NULL;
   if (!self && x->dtype != comp && kout == comp) {
