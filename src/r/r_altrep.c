@@ -40,10 +40,24 @@ static const char *const dtype_names[TL_NDTYPES] = {"bool", "int32", "int64", "f
 static R_altrep_class_t box_class;
 static Rbyte box_dummy; /* the (empty) data of every box */
 
-/* data2 is the token of the handle's chunk (r_tensor.c), or NULL */
+/* data2 is the token of the handle's chunk (r_tensor.c) or NULL; or, once the handle keeps
+ * a cache (tl_r_box_cache), a list whose first element is that token. */
 SEXP tl_r_new_box(SEXP handle, SEXP token) { return R_new_altrep(box_class, handle, token); }
 SEXP tl_r_box_token(SEXP box) {
-  return R_altrep_inherits(box, box_class) ? R_altrep_data2(box) : R_NilValue;
+  if (!R_altrep_inherits(box, box_class)) return R_NilValue;
+  SEXP d2 = R_altrep_data2(box);
+  return TYPEOF(d2) == VECSXP ? VECTOR_ELT(d2, 0) : d2;
+}
+
+SEXP tl_r_box_cache(SEXP box, int create) {
+  if (!R_altrep_inherits(box, box_class)) return R_NilValue;
+  SEXP d2 = R_altrep_data2(box);
+  if (TYPEOF(d2) == VECSXP || !create) return TYPEOF(d2) == VECSXP ? d2 : R_NilValue;
+  SEXP c = PROTECT(Rf_allocVector(VECSXP, TL_BOX_CACHE_LEN));
+  SET_VECTOR_ELT(c, 0, d2);
+  R_set_altrep_data2(box, c);
+  UNPROTECT(1);
+  return c;
 }
 
 /* ---------------------------------------------------------------- saving */

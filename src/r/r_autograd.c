@@ -105,17 +105,32 @@ SEXP C_tl_node_next(SEXP x) {
 
 /* ---------------------------------------------------------------- tensor autograd fields */
 
+/* x$grad: a handle sharing the gradient (x$grad$zero_() zeroes it). x's handle keeps the
+ * last one it returned and returns it again while the gradient is the same tensor (that
+ * handle holds a reference to it, so the address cannot have been reused), instead of a
+ * new handle per access: an SGD step reads each parameter's gradient twice. */
 SEXP C_tl_grad(SEXP x) {
   tl_tensor *g = tl_grad(tl_r_unwrap(x));
   if (!g) return R_NilValue;
-  tl_tensor_retain(g); /* the handle shares the gradient: x$grad$zero_() zeroes it */
-  return tl_r_wrap(g);
+  SEXP cache = tl_r_box_cache(R_ExternalPtrProtected(x), 1);
+  if (cache != R_NilValue) {
+    SEXP h = VECTOR_ELT(cache, 1);
+    if (h != R_NilValue && tl_r_tensor_or_null(h) == g) return h;
+  }
+  PROTECT(cache);
+  tl_tensor_retain(g);
+  SEXP h = tl_r_wrap_own(g); /* kept: not in a chunk, whose other tensors it would keep */
+  if (cache != R_NilValue) SET_VECTOR_ELT(cache, 1, h);
+  UNPROTECT(1);
+  return h;
 }
 
 SEXP C_tl_set_grad(SEXP x, SEXP value) {
   tl_tensor *t = tl_r_unwrap(x);
   tl_tensor *g = Rf_isNull(value) ? NULL : tl_r_unwrap(value);
   if (tl_set_grad(t, g) != TL_OK) tl_r_throw();
+  SEXP cache = tl_r_box_cache(R_ExternalPtrProtected(x), 0);
+  if (cache != R_NilValue) SET_VECTOR_ELT(cache, 1, R_NilValue); /* do not keep the old one */
   return x;
 }
 

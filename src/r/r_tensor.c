@@ -238,12 +238,12 @@ static SEXP chunk_add(tl_tensor *t) {
   return token;
 }
 
-SEXP tl_r_wrap(tl_tensor *t) {
+static SEXP wrap(tl_tensor *t, int chunk) {
   if (!t) tl_r_throw();
   if (tl_anomaly_enabled()) record_trace(t);
   SEXP h = PROTECT(R_MakeExternalPtr(t, tensor_tag, R_NilValue));
   SEXP token = R_NilValue;
-  if (open_holder && chunkable(t)) token = chunk_add(t);
+  if (chunk && open_holder && chunkable(t)) token = chunk_add(t);
   PROTECT(token);
   if (token == R_NilValue) R_RegisterCFinalizerEx(h, tensor_finalizer, FALSE);
   /* the protected slot holds the box that saves the tensor's data with the handle
@@ -257,6 +257,9 @@ SEXP tl_r_wrap(tl_tensor *t) {
   UNPROTECT(2);
   return h;
 }
+
+SEXP tl_r_wrap(tl_tensor *t) { return wrap(t, 1); }
+SEXP tl_r_wrap_own(tl_tensor *t) { return wrap(t, 0); }
 
 void tl_r_adopt(SEXP h, tl_tensor *t) {
   R_SetExternalPtrAddr(h, t);
@@ -428,15 +431,30 @@ SEXP C_tl_dollar(SEXP x, SEXP name) {
   default: break;
   }
   SEXP sym = Rf_installChar(STRING_ELT(name, 0));
+  /* a leaf (a parameter, data, a gradient: handles that live across a loop) keeps the methods
+   * it bound last */
+  SEXP cache = tl_is_leaf(t) ? tl_r_box_cache(R_ExternalPtrProtected(x), 1) : R_NilValue;
+  if (cache != R_NilValue)
+    for (int k = 0; k < TL_BOX_METHODS; k++)
+      if (VECTOR_ELT(cache, 2 + 2 * k) == sym) return VECTOR_ELT(cache, 3 + 2 * k);
+  PROTECT(cache);
   SEXP fun = Rf_findVarInFrame(methods_env, sym);
   if (fun == R_UnboundValue)
     tl_r_stop(TL_ERR_VALUE, "'%s' is not a field or method of torch_tensor", nm);
   SEXP env = PROTECT(R_NewEnv(CLOENV(fun), FALSE, 1));
   Rf_defineVar(self_sym, x, env);
   /* duplicating a closure is shallow: formals and (compiled) body are shared */
-  SEXP clo = Rf_shallow_duplicate(fun);
+  SEXP clo = PROTECT(Rf_shallow_duplicate(fun));
   SET_CLOENV(clo, env);
-  UNPROTECT(1);
+  if (cache != R_NilValue) {
+    for (int k = TL_BOX_METHODS - 1; k > 0; k--) {
+      SET_VECTOR_ELT(cache, 2 + 2 * k, VECTOR_ELT(cache, 2 * k));
+      SET_VECTOR_ELT(cache, 3 + 2 * k, VECTOR_ELT(cache, 1 + 2 * k));
+    }
+    SET_VECTOR_ELT(cache, 2, sym);
+    SET_VECTOR_ELT(cache, 3, clo);
+  }
+  UNPROTECT(3);
   return clo;
 }
 

@@ -43,6 +43,15 @@ void tl_r_throw_pending(void) __attribute__((noreturn));
  * and rebuilds it when R reads it back. */
 SEXP tl_r_new_box(SEXP handle, SEXP token);
 SEXP tl_r_box_token(SEXP box);
+/* A handle of a leaf tensor that is asked for its gradient or a method keeps what it
+ * returned, in a list in its box: [0] the chunk token, [1] the handle of the gradient,
+ * then TL_BOX_METHODS pairs (method name symbol, bound closure), the latest first. NULL when
+ * there is none (and `create` is 0) or `box` is not a box. */
+#define TL_BOX_METHODS 4
+#define TL_BOX_CACHE_LEN (2 + 2 * TL_BOX_METHODS)
+SEXP tl_r_box_cache(SEXP box, int create);
+/* A handle with its own finalizer, outside the chunks (for handles that are kept). */
+SEXP tl_r_wrap_own(tl_tensor *t);
 /* Points a handle restored with a NULL address at t (stealing the reference). */
 void tl_r_adopt(SEXP handle, tl_tensor *t);
 

@@ -84,3 +84,57 @@ test_that("small handles still serialize with their data", {
   back <- unserialize(serialize(xs, NULL))
   expect_identical(lapply(back, as.numeric), lapply(1:40, function(i) c(i, -i) + 0))
 })
+
+test_that("a leaf's handle returns its current gradient and binds methods to itself", {
+  x <- torch_tensor(c(1, 2), requires_grad = TRUE)
+  (x * 3)$sum()$backward()
+  g1 <- x$grad
+  expect_equal(as.numeric(g1), c(3, 3))
+  (x * 2)$sum()$backward() # accumulates in place: the same gradient tensor
+  expect_equal(as.numeric(x$grad), c(5, 5))
+  expect_equal(as.numeric(g1), c(5, 5))
+  x$grad$zero_()
+  expect_equal(as.numeric(x$grad), c(0, 0))
+  x$grad <- NULL
+  expect_null(x$grad)
+  (x * 4)$sum()$backward() # a new gradient tensor
+  expect_equal(as.numeric(x$grad), c(4, 4))
+  expect_equal(as.numeric(g1), c(0, 0)) # the old one, still valid on its own
+  x$grad <- torch_tensor(c(7, 8))
+  expect_equal(as.numeric(x$grad), c(7, 8))
+  # create_graph replaces the gradient with a new tensor (the sum) instead of adding in place
+  y <- torch_tensor(2, requires_grad = TRUE)
+  (y^2)$backward(create_graph = TRUE)
+  expect_equal(as.numeric(y$grad), 4)
+  (y^2)$backward(create_graph = TRUE)
+  expect_equal(as.numeric(y$grad), 8)
+  # methods of a leaf, more of them than it keeps, each bound to the right tensor
+  a <- torch_tensor(c(1, 2))
+  b <- torch_tensor(c(10, 20))
+  for (r in 1:3) {
+    expect_equal(as.numeric(a$add(1)), c(2, 3))
+    expect_equal(as.numeric(b$add(1)), c(11, 21))
+    expect_equal(as.numeric(a$mul(2)), c(2, 4))
+    expect_equal(as.numeric(a$sub(1)), c(0, 1))
+    expect_equal(as.numeric(a$div(2)), c(0.5, 1))
+    expect_equal(as.numeric(a$neg()), c(-1, -2))
+    expect_equal(as.numeric(b$neg()), c(-10, -20))
+  }
+  f <- a$add_
+  f(1)
+  expect_equal(as.numeric(a), c(2, 3))
+  expect_equal(as.numeric(a$add(0)), c(2, 3)) # a method bound earlier sees the new values
+  # two handles on one tensor
+  a2 <- a$detach()$requires_grad_(FALSE)
+  expect_equal(as.numeric(a2$add(0)), c(2, 3))
+})
+
+test_that("a kept gradient handle survives its tensor's handle", {
+  x <- torch_tensor(c(1, 2), requires_grad = TRUE)
+  (x * x)$sum()$backward()
+  g <- x$grad
+  rm(x)
+  invisible(gc())
+  expect_equal(as.numeric(g), c(2, 4))
+  expect_equal(as.numeric(g$add(1)), c(3, 5))
+})
