@@ -99,3 +99,36 @@ test_that("small unary ops on contiguous tensors give the general driver's bits"
   same_result(i^2L, strided(i)^2L)
   same_result(i$abs(), strided(i)$abs())
 })
+
+test_that("small in-place ops give the general driver's bits and bump the version", {
+  for (dt in list(torch_float32(), torch_float64())) {
+    for (n in c(1, 5, 300)) {
+      for (op in c("add_", "sub_", "mul_", "div_")) {
+        for (other in list(2.5, torch_tensor(0.5, dtype = torch_float64()),
+                           values(n, dt) + 0.25)) {
+          a <- values(n, dt)
+          a_nc <- strided(a) # a general-path twin (NULL for one element)
+          v0 <- .Call(torchlite:::C_tl_version, a)
+          a[[op]](other)
+          expect_equal(.Call(torchlite:::C_tl_version, a), v0 + 1)
+          if (!is.null(a_nc)) {
+            a_nc[[op]](other)
+            expect_identical(as_array(a), as_array(a_nc))
+          } else {
+            ref <- switch(op, add_ = values(n, dt) + other, sub_ = values(n, dt) - other,
+                          mul_ = values(n, dt) * other, div_ = values(n, dt) / other)
+            expect_identical(as_array(a), as_array(ref))
+          }
+        }
+      }
+    }
+  }
+  # what the general driver refuses is still refused
+  x <- torch_ones(3)
+  expect_error(x$add_(torch_ones(2, 3)), "doesn't match the broadcast shape")
+  expect_error(torch_tensor(1:3)$add_(0.5), "can't be cast")
+  # the same memory on both sides goes the general way and stays right
+  y <- torch_tensor(c(1, 2, 3))
+  y$add_(y)
+  expect_equal(as.numeric(y), c(2, 4, 6))
+})

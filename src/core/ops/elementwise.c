@@ -1584,6 +1584,33 @@ static int binary_small(int kid, tl_dtype comp, tl_dtype kout, ew_ctx *ctx, cons
   return 1;
 }
 
+/* The in-place form (self op= b, self being the first operand): self contiguous and of the
+ * kernel's dtypes, b as in binary_small and in other memory; what the general driver's
+ * checks would accept, with the same kernel call. Returns 0 when it does not apply. */
+static int binary_small_(int kid, tl_dtype comp, tl_dtype kout, ew_ctx *ctx, tl_tensor *self,
+                         const tl_tensor *b) {
+  int64_t n = self->numel;
+  if (n == 0 || n > SMALL_NUMEL || self->dtype != comp || kout != comp) return 0;
+  if (!same_shape(self->ndim, self->shape, b->ndim, b->shape) &&
+      !(b->numel == 1 && b->ndim <= self->ndim))
+    return 0;
+  if (b->storage == self->storage || (b->dtype != comp && b->numel != 1)) return 0;
+  if (!tl_is_contiguous(self) || (b->numel != 1 && !tl_is_contiguous(b))) return 0;
+  ew_operand cb; /* only its one-element buffer is used */
+  char *data[3];
+  int64_t strides[3] = {0, 0, 0};
+  data[0] = data[1] = (char *)tl_data(self);
+  if (b->dtype == comp) data[2] = (char *)tl_data(b);
+  else scalar_cast(&cb.buf, comp, b), data[2] = (char *)&cb.buf;
+  if (n > 1) {
+    strides[0] = strides[1] = (int64_t)tl_dtype_size(comp);
+    strides[2] = b->numel == 1 ? 0 : strides[0];
+  }
+  bin_kernel(kid, comp)(data, strides, n, ctx);
+  tl_bump_version(self);
+  return 1;
+}
+
 /* Runs kernel kid over a and b broadcast to `shape`, converted to comp: into self (already
  * checked) or into a new tensor laid out like the first full-shape operand. */
 static tl_tensor *binary_exec(int kid, tl_dtype comp, tl_dtype kout, ew_ctx *ctx,
@@ -1629,12 +1656,15 @@ static tl_tensor *binary_run(tl_binary_op op, const tl_tensor *a, const tl_tenso
   ew_ctx ctx;
   tl_status st = binary_plan(op, a, b, alpha, &kid, &comp, &kout, &ctx);
   /* (the integer divisions check their divisor below) */
-  if (st == TL_OK && !self && kid != KB_DIVT && kid != KB_DIVF && kid != KB_REM &&
-      kid != KB_FMOD) {
-    tl_tensor *out;
-    if (binary_small(kid, comp, kout, &ctx, a, b, &out)) {
-      if (!out) *status = tl_last_status();
-      return out;
+  if (st == TL_OK && kid != KB_DIVT && kid != KB_DIVF && kid != KB_REM && kid != KB_FMOD) {
+    if (!self) {
+      tl_tensor *out;
+      if (binary_small(kid, comp, kout, &ctx, a, b, &out)) {
+        if (!out) *status = tl_last_status();
+        return out;
+      }
+    } else if (a == self && binary_small_(kid, comp, kout, &ctx, self, b)) {
+      return NULL;
     }
   }
   int nd;
