@@ -79,11 +79,27 @@ static int cache_put(char *p, size_t n) {
 #define TL_POOL_CLASSES 32 /* blocks up to 2048 bytes, prefix included */
 #define TL_POOL_BYTES ((size_t)32 << 20)
 #define TL_POOL_MIN 1024
+/* Medium blocks (the data of tensors of a few thousand elements), up to TL_MEDIUM_MAX bytes,
+ * are pooled too, in four classes per power of two (at most 25% rounding), all of them
+ * together keeping at most TL_MEDIUM_BUDGET bytes: malloc gives such blocks back to the
+ * system when a collection frees many at once, and the loop that follows faults them in
+ * again page by page. */
+#define TL_MEDIUM_MAX ((size_t)128 << 10)
+#define TL_MEDIUM_CLASSES 24 /* 2^11 < size <= 2^17 */
+#define TL_MEDIUM_BUDGET ((size_t)128 << 20)
 typedef struct {
   char **block;
   int n, cap, max;
 } pool;
-static pool pools[TL_POOL_CLASSES];
+static pool pools[TL_POOL_CLASSES + TL_MEDIUM_CLASSES];
+static size_t medium_pooled = 0;
+
+/* bytes of a block of class c, prefix included */
+static size_t class_bytes(int c) {
+  if (c < TL_POOL_CLASSES) return (size_t)(c + 1) * TL_POOL_STEP;
+  int m = c - TL_POOL_CLASSES, k = 11 + m / 4;
+  return ((size_t)1 << k) + (size_t)(m % 4 + 1) * ((size_t)1 << (k - 2));
+}
 
 /* the size class of a block of n bytes plus the prefix, or -1 if it is not pooled */
 static int pool_class(size_t n) {
@@ -91,14 +107,20 @@ static int pool_class(size_t n) {
   (void)n;
   return -1;
 #endif
-  if (n > (size_t)TL_POOL_CLASSES * TL_POOL_STEP - TL_PREFIX) return -1;
-  return (int)((n + TL_PREFIX - 1) / TL_POOL_STEP);
+  size_t total = n + TL_PREFIX;
+  if (total <= (size_t)TL_POOL_CLASSES * TL_POOL_STEP) return (int)((total - 1) / TL_POOL_STEP);
+  if (n > TL_MEDIUM_MAX - TL_PREFIX) return -1;
+  int k = 63 - __builtin_clzll((unsigned long long)(total - 1)); /* 2^k < total <= 2^(k+1) */
+  size_t base = (size_t)1 << k, q = base >> 2;
+  int j = (int)((total - base + q - 1) / q); /* 1..4 */
+  return TL_POOL_CLASSES + (k - 11) * 4 + (j - 1);
 }
 
 static char *pool_take(int c) {
   pool *p = &pools[c];
   if (p->n == 0) return NULL;
   char *b = p->block[--p->n];
+  if (c >= TL_POOL_CLASSES) medium_pooled -= class_bytes(c);
   if (p->n > 0) { /* the next block handed out (whole, up to 8 lines): written right away */
     const char *next = p->block[p->n - 1];
     for (int l = 0; l <= c && l < 8; l++) __builtin_prefetch(next + 64 * l, 1, 3);
@@ -109,9 +131,11 @@ static char *pool_take(int c) {
 /* keeps b in pool c; 0 if the pool is full (or cannot grow) */
 static int pool_put(int c, char *b) {
   pool *p = &pools[c];
+  int medium = c >= TL_POOL_CLASSES;
+  if (medium && medium_pooled + class_bytes(c) > TL_MEDIUM_BUDGET) return 0;
   if (p->n == p->cap) {
     if (!p->max) {
-      size_t m = TL_POOL_BYTES / ((size_t)(c + 1) * TL_POOL_STEP);
+      size_t m = (medium ? TL_MEDIUM_BUDGET : TL_POOL_BYTES) / class_bytes(c);
       p->max = m < TL_POOL_MIN ? TL_POOL_MIN : (int)m;
     }
     if (p->cap >= p->max) return 0;
@@ -123,6 +147,7 @@ static int pool_put(int c, char *b) {
     p->cap = cap;
   }
   p->block[p->n++] = b;
+  if (medium) medium_pooled += class_bytes(c);
   return 1;
 }
 
@@ -151,7 +176,7 @@ static char *raw_alloc(size_t n, int zero) {
       if (zero) memset(p, 0, n + TL_PREFIX);
       return p;
     }
-    size_t full = (size_t)(c + 1) * TL_POOL_STEP;
+    size_t full = class_bytes(c);
     return zero ? calloc(1, full) : malloc(full);
   }
   if (n >= TL_CACHE_MIN) p = cache_take(n);
@@ -164,11 +189,17 @@ static char *raw_alloc(size_t n, int zero) {
   return p;
 }
 
+/* bytes held in blocks of at least TL_LARGE_BLOCK: the ones a loop cannot leave to R's own
+ * collections (they come fresh from the system, page by page; see src/r/r_tensor.c) */
+#define TL_LARGE_BLOCK ((size_t)128 << 10)
+static int64_t mem_large = 0;
+
 static void *finish_alloc(char *p, size_t n) {
   if (!p) return NULL;
   *(size_t *)p = n;
   mem_bytes += (int64_t)n;
   mem_objects++;
+  if (n >= TL_LARGE_BLOCK) mem_large += (int64_t)n;
   return p + TL_PREFIX;
 }
 
@@ -188,6 +219,7 @@ void tl_free(void *q) {
   size_t n = *(size_t *)p;
   mem_bytes -= (int64_t)n;
   mem_objects--;
+  if (n >= TL_LARGE_BLOCK) mem_large -= (int64_t)n;
   int c = pool_class(n);
   if (c >= 0) {
     if (!pool_put(c, p)) free(p);
@@ -197,6 +229,7 @@ void tl_free(void *q) {
 }
 
 int64_t tl_mem_bytes(void) { return mem_bytes; }
+int64_t tl_mem_large_bytes(void) { return mem_large; }
 int64_t tl_mem_objects(void) { return mem_objects; }
 
 /* ---------------------------------------------------------------- shapes */

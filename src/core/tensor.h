@@ -65,6 +65,7 @@ void *tl_calloc(size_t n);
 void tl_free(void *p);
 int64_t tl_mem_bytes(void);   /* bytes currently held by the core */
 int64_t tl_mem_objects(void); /* live allocations */
+int64_t tl_mem_large_bytes(void); /* the part of tl_mem_bytes in blocks of 128 KB or more */
 
 /* ---- shapes ---- */
 /* Validates a shape and computes its element count; errors on negative sizes, too many

@@ -79,13 +79,17 @@ static void tensor_finalizer(SEXP h) {
   }
 }
 
-/* Besides, every LITE_SLACK bytes of growth since the last collection, ask R for a minor
- * collection (gc(full = FALSE): a fraction of a millisecond, where a full one takes tens):
- * the handles of a loop's recent temporaries are young, so it frees their memory and the
- * next iterations reuse it (the core caches freed blocks) instead of faulting in fresh pages,
- * which is what a loop over large tensors otherwise pays until the next full collection. */
+/* Besides, every LITE_SLACK bytes of growth of large blocks (128 KB or more) since the last
+ * collection, or MID_SLACK bytes of growth in all, ask R for a minor collection (gc(full =
+ * FALSE): about a millisecond, where a full one takes tens): the handles of a loop's recent
+ * temporaries are young, so it frees their memory and the next iterations reuse it (the core
+ * pools and caches freed blocks) instead of faulting in fresh pages, which is what a loop
+ * over large tensors otherwise pays until the next full collection. Smaller blocks get the
+ * larger slack, which the core's pools hold (a loop over tensors of a few KB, a small
+ * network's step, paid a collection every few milliseconds with 32 MB). */
 #define LITE_SLACK ((int64_t)32 << 20)
-static int64_t after_last = 0;
+#define MID_SLACK ((int64_t)96 << 20) /* within the core's medium pools (tensor.c) */
+static int64_t after_last = 0, after_last_all = 0;
 static int collecting = 0;
 
 static void run_minor_collection(void *unused) {
@@ -105,17 +109,20 @@ static void minor_collection(void) { R_ToplevelExec(run_minor_collection, NULL);
 
 static void maybe_collect(void) {
   if (collecting) return; /* a finalizer that makes tensors, during a collection */
-  int64_t now = tl_mem_bytes();
+  int64_t now = tl_mem_bytes(), large = tl_mem_large_bytes();
   if (now < low_water) low_water = now;
-  if (now < after_last) after_last = now;
+  if (large < after_last) after_last = large;
+  if (now < after_last_all) after_last_all = now;
   int64_t slack = low_water > ((int64_t)128 << 20) ? low_water : ((int64_t)128 << 20);
   collecting = 1;
   if (now > low_water + slack) {
     R_gc();
-    low_water = after_last = tl_mem_bytes();
-  } else if (now > after_last + LITE_SLACK) {
+    low_water = after_last_all = tl_mem_bytes();
+    after_last = tl_mem_large_bytes();
+  } else if (large > after_last + LITE_SLACK || now > after_last_all + MID_SLACK) {
     minor_collection();
-    after_last = tl_mem_bytes();
+    after_last = tl_mem_large_bytes();
+    after_last_all = tl_mem_bytes();
   }
   collecting = 0;
 }
