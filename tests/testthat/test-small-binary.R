@@ -132,3 +132,18 @@ test_that("small in-place ops give the general driver's bits and bump the versio
   y$add_(y)
   expect_equal(as.numeric(y), c(2, 4, 6))
 })
+
+test_that("the gradient of one element of a vector is written directly and right", {
+  for (dt in list(torch_float32(), torch_float64())) {
+    x <- torch_tensor(c(1.5, -2, 3), dtype = dt, requires_grad = TRUE)
+    y <- x[1] * 2 + x[-1] * 7 + x[3]^2 + x[2]$sin()
+    y$backward()
+    expect_equal(as.numeric(x$grad), c(2, cos(-2), 7 + 2 * 3), tolerance = 1e-6)
+    # the general path (a 2-d input) gives the same bits for the same gradient
+    m <- torch_tensor(matrix(c(1.5, -2, 3), 1), dtype = dt, requires_grad = TRUE)
+    (m[1, 1] * 2 + m[1, 3] * 7 + m[1, 3]^2 + m[1, 2]$sin())$backward()
+    expect_identical(as_array(x$grad), as.numeric(as_array(m$grad)))
+  }
+  z <- torch_tensor(c(1, 2, 3), dtype = torch_float64(), requires_grad = TRUE)
+  expect_true(gradcheck(function(a) a[2] * a[1] + a[-1]^3, z))
+})
