@@ -374,6 +374,16 @@ int tl_r_flag(SEXP x, const char *what) {
 
 /* ---------------------------------------------------------------- set-up */
 
+/* The method names seen last, by the address of their CHARSXP (x$name passes the symbol's
+ * print name, the same object every time), with their symbol and function in methods_env:
+ * a direct-mapped table, its names preserved so that an address cannot be reused for
+ * another string while it is in the table. Fields never enter it. */
+static SEXP bind_method(SEXP x, tl_tensor *t, SEXP sym, SEXP fun);
+#define NAME_SLOTS 64
+static SEXP name_key[NAME_SLOTS], name_sym[NAME_SLOTS], name_fun[NAME_SLOTS];
+
+static int name_slot(SEXP ch) { return (int)(((uintptr_t)ch >> 4) & (NAME_SLOTS - 1)); }
+
 SEXP C_tl_init(SEXP ns, SEXP methods, SEXP dtypes, SEXP device) {
   tensor_tag = Rf_install("torchlite_tensor");
   self_sym = Rf_install("self");
@@ -387,6 +397,10 @@ SEXP C_tl_init(SEXP ns, SEXP methods, SEXP dtypes, SEXP device) {
   }
   pkg_env = ns;
   methods_env = methods;
+  for (int k = 0; k < NAME_SLOTS; k++) { /* a reload brings new functions */
+    if (name_key[k]) R_ReleaseObject(name_key[k]);
+    name_key[k] = name_sym[k] = name_fun[k] = NULL;
+  }
   dtype_objs = dtypes;
   device_obj = device;
   R_PreserveObject(dtype_objs);
@@ -410,8 +424,11 @@ SEXP C_tl_shape(SEXP x) { return shape_sexp(tl_r_unwrap(x)); }
  * as a closure whose environment binds `self` to x. */
 SEXP C_tl_dollar(SEXP x, SEXP name) {
   if (TYPEOF(name) != STRSXP || XLENGTH(name) != 1) tl_r_stop(TL_ERR_VALUE, "invalid name");
-  const char *nm = CHAR(STRING_ELT(name, 0));
+  SEXP ch = STRING_ELT(name, 0);
+  const char *nm = CHAR(ch);
   tl_tensor *t = tl_r_unwrap(x);
+  int slot = name_slot(ch);
+  if (name_key[slot] == ch) return bind_method(x, t, name_sym[slot], name_fun[slot]);
   switch (nm[0]) {
   case 'd':
     if (!strcmp(nm, "dtype")) return tl_r_dtype_object(t->dtype);
@@ -437,7 +454,20 @@ SEXP C_tl_dollar(SEXP x, SEXP name) {
     break;
   default: break;
   }
-  SEXP sym = Rf_installChar(STRING_ELT(name, 0));
+  SEXP sym = Rf_installChar(ch);
+  SEXP fun = Rf_findVarInFrame(methods_env, sym);
+  if (fun == R_UnboundValue)
+    tl_r_stop(TL_ERR_VALUE, "'%s' is not a field or method of torch_tensor", nm);
+  if (name_key[slot]) R_ReleaseObject(name_key[slot]);
+  R_PreserveObject(ch);
+  name_key[slot] = ch;
+  name_sym[slot] = sym;
+  name_fun[slot] = fun; /* kept alive by methods_env */
+  return bind_method(x, t, sym, fun);
+}
+
+/* x$method: fun (from methods_env) with self bound to x */
+static SEXP bind_method(SEXP x, tl_tensor *t, SEXP sym, SEXP fun) {
   /* a leaf (a parameter, data, a gradient: handles that live across a loop) keeps the methods
    * it bound last */
   SEXP cache = tl_is_leaf(t) ? tl_r_box_cache(R_ExternalPtrProtected(x), 1) : R_NilValue;
@@ -445,9 +475,6 @@ SEXP C_tl_dollar(SEXP x, SEXP name) {
     for (int k = 0; k < TL_BOX_METHODS; k++)
       if (VECTOR_ELT(cache, 2 + 2 * k) == sym) return VECTOR_ELT(cache, 3 + 2 * k);
   PROTECT(cache);
-  SEXP fun = Rf_findVarInFrame(methods_env, sym);
-  if (fun == R_UnboundValue)
-    tl_r_stop(TL_ERR_VALUE, "'%s' is not a field or method of torch_tensor", nm);
   SEXP env = PROTECT(R_NewEnv(CLOENV(fun), FALSE, 1));
   Rf_defineVar(self_sym, x, env);
   /* duplicating a closure is shallow: formals and (compiled) body are shared */
