@@ -147,3 +147,17 @@ test_that("the gradient of one element of a vector is written directly and right
   z <- torch_tensor(c(1, 2, 3), dtype = torch_float64(), requires_grad = TRUE)
   expect_true(gradcheck(function(a) a[2] * a[1] + a[-1]^3, z))
 })
+
+test_that("the gradient of x^2 is computed in one pass with the general path's bits", {
+  for (dt in list(torch_float32(), torch_float64())) {
+    v <- c(1.1, -2.3, 0, -0, 1e-30, 3e38, NaN, Inf, -Inf, 7.25)
+    fast <- torch_tensor(v, dtype = dt, requires_grad = TRUE)
+    (fast^2 * torch_tensor(seq(0.5, 5, by = 0.5), dtype = dt))$sum()$backward()
+    # create_graph = TRUE records the backward, which takes the general path
+    slow <- torch_tensor(v, dtype = dt, requires_grad = TRUE)
+    (slow^2 * torch_tensor(seq(0.5, 5, by = 0.5), dtype = dt))$sum()$backward(create_graph = TRUE)
+    expect_identical(as_array(fast$grad), as_array(slow$grad$detach()))
+  }
+  x <- torch_tensor(c(0.5, -1.5), dtype = torch_float64(), requires_grad = TRUE)
+  expect_true(gradcheck(function(a) (a^2)$sum(), x))
+})
