@@ -177,12 +177,9 @@ print.torch_hook_handle <- function(x, ...) {
 # ---------------------------------------------------------------- tensor methods
 
 define_methods(
+  # (the arguments are read in the frame by C_tl_backward_ext)
   backward = function(gradient = NULL, retain_graph = create_graph, create_graph = FALSE,
-                      inputs = NULL) {
-    if (!is.null(inputs)) inputs <- as_tensor_list(inputs, "inputs")
-    .Call(C_tl_run_backward, self, gradient, retain_graph, create_graph, inputs, TRUE, FALSE)
-    invisible(NULL)
-  },
+                      inputs = NULL) invisible(.External2(C_tl_backward_ext)),
   retain_grad = function() {
     .Call(C_tl_retain_grad, self)
     invisible(self)

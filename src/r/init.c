@@ -81,7 +81,9 @@ static const R_CallMethodDef call_methods[] = {ALL_ENTRIES(ENTRY){NULL, NULL, 0}
 SEXP C_tl_index_ext(SEXP call, SEXP op, SEXP args, SEXP env);
 SEXP C_tl_index_put_ext(SEXP call, SEXP op, SEXP args, SEXP env);
 SEXP C_tl_with_grad_mode_ext(SEXP call, SEXP op, SEXP args, SEXP env);
+SEXP C_tl_backward_ext(SEXP call, SEXP op, SEXP args, SEXP env);
 static const R_ExternalMethodDef external_methods[] = {
+    {"C_tl_backward_ext", (DL_FUNC)(void (*)(void))&C_tl_backward_ext, -1},
     {"C_tl_index_ext", (DL_FUNC)(void (*)(void))&C_tl_index_ext, -1},
     {"C_tl_index_put_ext", (DL_FUNC)(void (*)(void))&C_tl_index_put_ext, -1},
     {"C_tl_with_grad_mode_ext", (DL_FUNC)(void (*)(void))&C_tl_with_grad_mode_ext, -1},

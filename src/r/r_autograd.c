@@ -320,6 +320,40 @@ SEXP C_tl_run_backward(SEXP tensors, SEXP grads, SEXP keep_graph, SEXP create_gr
   return out;
 }
 
+/* .External2(C_tl_backward_ext) from x$backward(gradient, retain_graph, create_graph,
+ * inputs): reads the method's arguments in its frame, forcing them in the order the R code
+ * did (inputs, then self, gradient, retain_graph, create_graph), so that the method needs no
+ * R code of its own beyond the call. */
+SEXP C_tl_backward_ext(SEXP call, SEXP op, SEXP args, SEXP env) {
+  (void)call;
+  (void)op;
+  (void)args;
+  static SEXP s_self, s_gradient, s_retain, s_create, s_inputs, s_list;
+  if (!s_self) {
+    s_self = Rf_install("self");
+    s_gradient = Rf_install("gradient");
+    s_retain = Rf_install("retain_graph");
+    s_create = Rf_install("create_graph");
+    s_inputs = Rf_install("inputs");
+    s_list = Rf_install("as_tensor_list");
+  }
+  SEXP inputs = PROTECT(Rf_eval(s_inputs, env));
+  if (!Rf_isNull(inputs)) {
+    SEXP c = PROTECT(Rf_lang3(s_list, inputs, Rf_mkString("inputs")));
+    inputs = Rf_eval(c, env); /* the method's environment reaches the namespace */
+    UNPROTECT(2);
+    PROTECT(inputs);
+  }
+  SEXP self = PROTECT(Rf_eval(s_self, env));
+  SEXP gradient = PROTECT(Rf_eval(s_gradient, env));
+  SEXP retain = PROTECT(Rf_eval(s_retain, env));
+  SEXP create = PROTECT(Rf_eval(s_create, env));
+  SEXP one = PROTECT(Rf_ScalarLogical(1)), zero = PROTECT(Rf_ScalarLogical(0));
+  C_tl_run_backward(self, gradient, retain, create, inputs, one, zero);
+  UNPROTECT(7);
+  return R_NilValue;
+}
+
 /* ---------------------------------------------------------------- AccumulateGrad's leaf */
 
 SEXP C_tl_node_variable(SEXP x) {
