@@ -239,9 +239,10 @@ tl_grad_fn_name <- function(x) {
 #' of its group alive with it.
 #'
 #' Released memory is not all given back to the system at once: the core keeps freed blocks
-#' for reuse (blocks of up to 2 KB, up to 32 MB of each size; a few large blocks, up to
-#' 512 MB in all), so that loops reuse memory that is already mapped. Those kept blocks are
-#' not counted here.
+#' for reuse (blocks of up to 2 KB, up to 32 MB of each size; blocks of 2 KB to 128 KB, up
+#' to 128 MB in all; a few large blocks, up to 512 MB in all), so that loops reuse memory
+#' that is already mapped. Those kept blocks are not counted here, nor is the one 0-d tensor
+#' per dtype kept for R numbers given to operations (`2 * x`).
 #'
 #' @return A named numeric vector: `bytes`, `objects`.
 #' @examples
