@@ -466,11 +466,28 @@ SEXP C_tl_dollar(SEXP x, SEXP name) {
   return bind_method(x, t, sym, fun);
 }
 
+/* handles that bound a method recently (addresses only, never dereferenced: a reused address
+ * at worst gives a handle a cache it does not need) */
+#define RECENT_SLOTS 16
+static SEXP recent_handle[RECENT_SLOTS];
+static int recent_next = 0;
+
+static int seen_recently(SEXP x) {
+  for (int k = 0; k < RECENT_SLOTS; k++)
+    if (recent_handle[k] == x) return 1;
+  recent_handle[recent_next] = x;
+  recent_next = (recent_next + 1) % RECENT_SLOTS;
+  return 0;
+}
+
 /* x$method: fun (from methods_env) with self bound to x */
 static SEXP bind_method(SEXP x, tl_tensor *t, SEXP sym, SEXP fun) {
-  /* a leaf (a parameter, data, a gradient: handles that live across a loop) keeps the methods
-   * it bound last */
-  SEXP cache = tl_is_leaf(t) ? tl_r_box_cache(R_ExternalPtrProtected(x), 1) : R_NilValue;
+  /* a leaf that binds methods again and again (a parameter, data, a gradient: handles that
+   * live across a loop) keeps the methods it bound last; a temporary binds once and gets no
+   * cache */
+  SEXP box = R_ExternalPtrProtected(x);
+  SEXP cache = tl_r_box_cache(box, 0);
+  if (cache == R_NilValue && tl_is_leaf(t) && seen_recently(x)) cache = tl_r_box_cache(box, 1);
   if (cache != R_NilValue)
     for (int k = 0; k < TL_BOX_METHODS; k++)
       if (VECTOR_ELT(cache, 2 + 2 * k) == sym) return VECTOR_ELT(cache, 3 + 2 * k);
