@@ -108,6 +108,7 @@ test_that("a leaf's handle returns its current gradient and binds methods to its
   expect_equal(as.numeric(y$grad), 4)
   (y^2)$backward(create_graph = TRUE)
   expect_equal(as.numeric(y$grad), 8)
+  y$grad <- NULL # its graph leads back to y: a cycle until cleared
   # methods of a leaf, more of them than it keeps, each bound to the right tensor
   a <- torch_tensor(c(1, 2))
   b <- torch_tensor(c(10, 20))
