@@ -162,3 +162,25 @@ test_that("the gradient of x^2 is computed in one pass with the general path's b
   x <- torch_tensor(c(0.5, -1.5), dtype = torch_float64(), requires_grad = TRUE)
   expect_true(gradcheck(function(a) (a^2)$sum(), x))
 })
+
+test_that("a row broadcast over the rows of a small matrix gives the general driver's bits", {
+  for (dt in list(torch_float32(), torch_float64(), torch_int64())) {
+    torch_manual_seed(7)
+    a <- (torch_randn(6, 5) * 10)$to(dtype = dt)
+    a_nc <- torch_zeros(6, 10, dtype = dt)[, seq(1, 10, by = 2)] # strided: the general path
+    a_nc$copy_(a)
+    a3 <- a$reshape(c(2, 3, 5))
+    for (row in list(torch_tensor(c(1.5, -2, 0, 3, -0.5))$to(dtype = dt),
+                     torch_tensor(matrix(c(2, 4, -1, 0.25, 8), 1))$to(dtype = dt))) {
+      for (nm in c("+", "-", "*", "/", "<", "max")) {
+        f <- ops[[nm]]
+        same_result(f(a, row), f(a_nc, row))
+        same_result(f(a3, row), f(a3$clone()$transpose(1, 2)$contiguous()$transpose(1, 2), row))
+      }
+    }
+  }
+  # a column (the other direction) and shapes that do not broadcast still work or fail as before
+  a <- torch_ones(3, 4)
+  expect_equal(as_array(a + torch_tensor(matrix(1:3, 3))), matrix(rep(2:4, 4), 3))
+  expect_error(a + torch_ones(3), "must match the size")
+})

@@ -1547,6 +1547,34 @@ static tl_tensor *pow_scalar(const tl_tensor *a, const tl_tensor *b, tl_tensor *
  * that of binary_exec (contiguous, like its layout source; the same kernel over the same
  * run), without the broadcasting and iteration set-up. Returns 0 when it does not apply. */
 #define SMALL_NUMEL 4096 /* < GRAIN_MATH, GRAIN_CHEAP: never split across threads */
+/* A row (b: its last dim that of a, the others 1) added to, subtracted from, ... each row of
+ * a contiguous a (a bias): the kernel once per row, as the general driver's two-dimensional
+ * iteration calls it. Returns 0 when it does not apply. */
+static int binary_rows(int kid, tl_dtype comp, tl_dtype kout, ew_ctx *ctx, const tl_tensor *a,
+                       const tl_tensor *b, tl_tensor **out) {
+  if (a->ndim < 2 || b->ndim < 1 || b->ndim > a->ndim || a->dtype != comp || b->dtype != comp)
+    return 0;
+  int64_t k = a->shape[a->ndim - 1];
+  if (k < 2 || b->shape[b->ndim - 1] != k || b->numel != k || a->numel > SMALL_NUMEL)
+    return 0;
+  if (!tl_is_contiguous(a) || !tl_is_contiguous(b)) return 0;
+  tl_tensor *r = tl_tensor_empty(kout, a->ndim, a->shape);
+  if (!r) {
+    *out = NULL;
+    return 1;
+  }
+  size_t es = tl_dtype_size(comp), eso = tl_dtype_size(kout);
+  int64_t strides[3] = {(int64_t)eso, (int64_t)es, (int64_t)es};
+  tl_loop_fn fn = bin_kernel(kid, comp);
+  char *po = tl_data(r), *pa = tl_data(a), *pb = tl_data(b);
+  for (int64_t row = 0, rows = a->numel / k; row < rows; row++) {
+    char *data[3] = {po + (size_t)(row * k) * eso, pa + (size_t)(row * k) * es, pb};
+    fn(data, strides, k, ctx);
+  }
+  *out = r;
+  return 1;
+}
+
 static int binary_small(int kid, tl_dtype comp, tl_dtype kout, ew_ctx *ctx, const tl_tensor *a,
                         const tl_tensor *b, tl_tensor **out) {
   const tl_tensor *full;
@@ -1555,7 +1583,7 @@ static int binary_small(int kid, tl_dtype comp, tl_dtype kout, ew_ctx *ctx, cons
   else if (a->numel == 1 && a->ndim <= b->ndim)
     full = b;
   else
-    return 0;
+    return binary_rows(kid, comp, kout, ctx, a, b, out);
   int64_t n = full->numel;
   if (n == 0 || n > SMALL_NUMEL) return 0;
   if ((a->dtype != comp && a->numel != 1) || (b->dtype != comp && b->numel != 1)) return 0;
