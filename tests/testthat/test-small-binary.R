@@ -184,3 +184,20 @@ test_that("a row broadcast over the rows of a small matrix gives the general dri
   expect_equal(as_array(a + torch_tensor(matrix(1:3, 3))), matrix(rep(2:4, 4), 3))
   expect_error(a + torch_ones(3), "must match the size")
 })
+
+test_that("clamp's gradient in one pass has the general path's bits", {
+  v <- c(-2, -0.5, -0, 0, 0.25, 1, 1.5, NaN, Inf, -Inf, 3)
+  w <- seq(0.5, 5.5, by = 0.5)
+  for (dt in list(torch_float32(), torch_float64())) {
+    for (b in list(list(min = 0), list(max = 1), list(min = -0.5, max = 1.25))) {
+      fast <- torch_tensor(v, dtype = dt, requires_grad = TRUE)
+      (do.call(fast$clamp, b) * torch_tensor(w, dtype = dt))$sum()$backward()
+      slow <- torch_tensor(v, dtype = dt, requires_grad = TRUE)
+      (do.call(slow$clamp, b) * torch_tensor(w, dtype = dt))$sum()$backward(create_graph = TRUE)
+      expect_identical(as_array(fast$grad), as_array(slow$grad$detach()))
+      slow$grad <- NULL
+    }
+  }
+  x <- torch_tensor(c(-1.3, 0.4, 2.2), dtype = torch_float64(), requires_grad = TRUE)
+  expect_true(gradcheck(function(a) (a$clamp(min = -1, max = 2) * a)$sum(), x))
+})
