@@ -636,7 +636,7 @@ tl_tensor *tl_to_dtype(tl_tensor *t, tl_dtype dt, int copy) {
 }
 
 tl_status tl_fill(tl_tensor *t, double value) {
-  if ((t->dtype == TL_FLOAT32 || t->dtype == TL_FLOAT64) && t->numel <= 4096 &&
+  if ((t->dtype == TL_FLOAT32 || t->dtype == TL_FLOAT64) && t->numel <= TL_SMALL_NUMEL &&
       tl_is_contiguous(t)) { /* small floating tensors: as tl_copy_into converts a double */
     if (t->dtype == TL_FLOAT32) {
       float *p = tl_data(t), v = (float)value;

@@ -59,6 +59,11 @@ typedef struct tl_tensor {
   struct tl_autograd_meta meta;
 } tl_tensor;
 
+/* Tensors of at most this many elements take the small-tensor paths (elementwise kernels
+ * called directly, one-pass gradients, direct fills): below every parallel threshold, so
+ * those paths compute exactly what the general ones do on one thread. */
+#define TL_SMALL_NUMEL 4096
+
 /* ---- memory accounting: every byte the core allocates goes through these ---- */
 void *tl_malloc(size_t n);
 void *tl_calloc(size_t n);

@@ -328,8 +328,12 @@ SEXP C_tl_backward_ext(SEXP call, SEXP op, SEXP args, SEXP env) {
   (void)call;
   (void)op;
   (void)args;
-  static SEXP s_self, s_gradient, s_retain, s_create, s_inputs, s_list;
+  static SEXP s_self, s_gradient, s_retain, s_create, s_inputs, s_list, yes, no;
   if (!s_self) {
+    yes = Rf_ScalarLogical(1);
+    R_PreserveObject(yes);
+    no = Rf_ScalarLogical(0);
+    R_PreserveObject(no);
     s_self = Rf_install("self");
     s_gradient = Rf_install("gradient");
     s_retain = Rf_install("retain_graph");
@@ -348,9 +352,8 @@ SEXP C_tl_backward_ext(SEXP call, SEXP op, SEXP args, SEXP env) {
   SEXP gradient = PROTECT(Rf_eval(s_gradient, env));
   SEXP retain = PROTECT(Rf_eval(s_retain, env));
   SEXP create = PROTECT(Rf_eval(s_create, env));
-  SEXP one = PROTECT(Rf_ScalarLogical(1)), zero = PROTECT(Rf_ScalarLogical(0));
-  C_tl_run_backward(self, gradient, retain, create, inputs, one, zero);
-  UNPROTECT(7);
+  C_tl_run_backward(self, gradient, retain, create, inputs, yes, no);
+  UNPROTECT(5);
   return R_NilValue;
 }
 

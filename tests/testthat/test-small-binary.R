@@ -201,3 +201,20 @@ test_that("clamp's gradient in one pass has the general path's bits", {
   x <- torch_tensor(c(-1.3, 0.4, 2.2), dtype = torch_float64(), requires_grad = TRUE)
   expect_true(gradcheck(function(a) (a$clamp(min = -1, max = 2) * a)$sum(), x))
 })
+
+test_that("setting one element of a vector gives the general path's result", {
+  for (dt in list(torch_float32(), torch_float64())) {
+    x <- torch_tensor(c(1, 2, 3), dtype = dt)
+    m <- torch_tensor(matrix(c(1, 2, 3), 1), dtype = dt) # two dims: the general path
+    v <- torch_tensor(-0.1, dtype = dt)$reshape(integer(0))
+    x[2] <- v
+    m[1, 2] <- v
+    x[-1] <- torch_tensor(-0, dtype = dt)$reshape(integer(0))
+    m[1, -1] <- torch_tensor(-0, dtype = dt)$reshape(integer(0))
+    expect_identical(as_array(x), as.numeric(as_array(m)))
+    expect_identical(1 / as_array(x)[3], -Inf) # the signed zero is copied
+    x[1] <- torch_tensor(2.5, dtype = torch_float64())$reshape(integer(0)) # converted
+    expect_equal(as.numeric(x[1]), 2.5)
+    expect_error(x[4] <- v, "out of bounds")
+  }
+})

@@ -284,7 +284,7 @@ tl_tensor *tl_ag_div(const tl_tensor *a, const tl_tensor *b) {
  * and one allocation. 0 when it does not apply. */
 static int square_grad(const tl_tensor *g, const tl_tensor *x, tl_tensor **out) {
   if (g->dtype != x->dtype || !tl_dtype_is_floating(x->dtype) || g->ndim != x->ndim ||
-      x->numel > 4096 || !tl_is_contiguous(g) || !tl_is_contiguous(x))
+      x->numel > TL_SMALL_NUMEL || !tl_is_contiguous(g) || !tl_is_contiguous(x))
     return 0;
   for (int i = 0; i < x->ndim; i++)
     if (g->shape[i] != x->shape[i]) return 0;
@@ -939,25 +939,10 @@ static tl_status embed_backward(tl_node *n, tl_tensor **gin, tl_tensor **gout) {
 }
 static const tl_op_info op_embed = {"IndexPutBackward0", 1, embed_backward, 0};
 
-/* x[k] of a floating vector (the Rosenbrock lab's x[1]): what tl_index_put_ computes for it
- * (0 + g accumulated into element k), without its general plan. 0 when it does not apply. */
-static int embed_element(tl_tensor *z, const tl_tensor *g, const index_aux *a) {
-  if (a->n != 1 || a->items[0].kind != TL_IDX_INT || z->ndim != 1 || g->ndim != 0 ||
-      g->dtype != z->dtype || !tl_dtype_is_floating(z->dtype))
-    return 0;
-  int64_t k = a->items[0].start, size = z->shape[0];
-  if (k < -size || k >= size) return 0;
-  if (k < 0) k += size;
-  if (z->dtype == TL_FLOAT32) ((float *)tl_data(z))[k * z->strides[0]] += *(const float *)tl_data(g);
-  else ((double *)tl_data(z))[k * z->strides[0]] += *(const double *)tl_data(g);
-  tl_bump_version(z);
-  return 1;
-}
-
 static tl_tensor *index_embed(tl_tensor *g, const tl_input_meta *m, index_aux *a) {
   tl_tensor *z = zeros_meta(m);
   if (!z) return NULL;
-  if (!embed_element(z, g, a) && tl_index_put_(z, a->items, a->n, g, 1) != TL_OK) {
+  if (tl_index_put_(z, a->items, a->n, g, 1) != TL_OK) {
     tl_tensor_release(z);
     return NULL;
   }

@@ -1540,13 +1540,8 @@ static tl_status binary_plan(tl_binary_op op, const tl_tensor *a, const tl_tenso
 static tl_tensor *pow_scalar(const tl_tensor *a, const tl_tensor *b, tl_tensor *self,
                              tl_status *status);
 
-/* The small-tensor path of an out-of-place binary op (the loops of teaching and statistics):
- * both operands contiguous, of equal shapes or one of them a single element, each either of
- * the computation dtype or a single element (converted as op_prepare does), and few enough
- * elements that the generic driver would run them on one thread in one call. The result is
- * that of binary_exec (contiguous, like its layout source; the same kernel over the same
- * run), without the broadcasting and iteration set-up. Returns 0 when it does not apply. */
-#define SMALL_NUMEL 4096 /* < GRAIN_MATH, GRAIN_CHEAP: never split across threads */
+#define SMALL_NUMEL TL_SMALL_NUMEL /* < GRAIN_MATH, GRAIN_CHEAP: never split across threads */
+
 /* A row (b: its last dim that of a, the others 1) added to, subtracted from, ... each row of
  * a contiguous a (a bias): the kernel once per row, as the general driver's two-dimensional
  * iteration calls it. Returns 0 when it does not apply. */
@@ -1575,6 +1570,13 @@ static int binary_rows(int kid, tl_dtype comp, tl_dtype kout, ew_ctx *ctx, const
   return 1;
 }
 
+/* The small-tensor path of an out-of-place binary op (the loops of teaching and statistics):
+ * both operands contiguous, of equal shapes or one of them a single element (or a row over
+ * a matrix's rows, binary_rows), each either of the computation dtype or a single element
+ * (converted as op_prepare does), and few enough elements that the generic driver would run
+ * them on one thread in one call. The result is that of binary_exec (contiguous, like its
+ * layout source; the same kernel over the same run), without the broadcasting and iteration
+ * set-up. Returns 0 when it does not apply. */
 static int binary_small(int kid, tl_dtype comp, tl_dtype kout, ew_ctx *ctx, const tl_tensor *a,
                         const tl_tensor *b, tl_tensor **out) {
   const tl_tensor *full;

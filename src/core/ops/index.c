@@ -446,8 +446,33 @@ static tl_status value_strides(const tl_tensor *v, int rnd, const int64_t *rshap
   return TL_OK;
 }
 
+/* One element of a floating vector set or accumulated from a 0-d value of its dtype (x[k]
+ * <- v; the gradient of x[k]): what the general path below computes, without its plan.
+ * Returns 0 when it does not apply (an out-of-range k included: the plan reports it). */
+static int put_element(tl_tensor *x, const tl_index_item *items, int n, const tl_tensor *value,
+                       int accumulate) {
+  if (n != 1 || items[0].kind != TL_IDX_INT || x->ndim != 1 || value->ndim != 0 ||
+      value->dtype != x->dtype || value->storage == x->storage ||
+      !tl_dtype_is_floating(x->dtype))
+    return 0;
+  int64_t k = items[0].start, size = x->shape[0];
+  if (k < -size || k >= size) return 0;
+  if (k < 0) k += size;
+  k *= x->strides[0];
+  if (x->dtype == TL_FLOAT32) {
+    float *p = (float *)tl_data(x) + k, v = *(const float *)tl_data(value);
+    *p = accumulate ? *p + v : v;
+  } else {
+    double *p = (double *)tl_data(x) + k, v = *(const double *)tl_data(value);
+    *p = accumulate ? *p + v : v;
+  }
+  tl_bump_version(x);
+  return 1;
+}
+
 tl_status tl_index_put_(tl_tensor *x, const tl_index_item *items, int n, const tl_tensor *value,
                         int accumulate) {
+  if (put_element(x, items, n, value, accumulate)) return TL_OK;
   plan_t p;
   tl_status st = build_plan(x, items, n, &p);
   if (st != TL_OK) return st;
