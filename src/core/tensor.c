@@ -28,6 +28,7 @@ static int64_t mem_bytes = 0, mem_objects = 0;
 static char *cache_block[TL_CACHE_SLOTS];
 static size_t cache_size[TL_CACHE_SLOTS];
 static size_t cache_total = 0;
+static uint64_t cache_stamp[TL_CACHE_SLOTS], cache_clock = 0;
 
 static char *cache_take(size_t n) {
   int best = -1;
@@ -47,18 +48,19 @@ static int cache_put(char *p, size_t n) {
   int slot = -1;
   for (int i = 0; i < TL_CACHE_SLOTS && slot < 0; i++)
     if (!cache_block[i]) slot = i;
-  while (slot < 0 || cache_total + n > TL_CACHE_BYTES) { /* evict the largest */
-    int big = -1;
+  while (slot < 0 || cache_total + n > TL_CACHE_BYTES) { /* evict the least recently freed */
+    int old = -1;
     for (int i = 0; i < TL_CACHE_SLOTS; i++)
-      if (cache_block[i] && (big < 0 || cache_size[i] > cache_size[big])) big = i;
-    if (big < 0) return 0;
-    free(cache_block[big]);
-    cache_total -= cache_size[big];
-    cache_block[big] = NULL;
-    slot = big;
+      if (cache_block[i] && (old < 0 || cache_stamp[i] < cache_stamp[old])) old = i;
+    if (old < 0) return 0;
+    free(cache_block[old]);
+    cache_total -= cache_size[old];
+    cache_block[old] = NULL;
+    slot = old;
   }
   cache_block[slot] = p;
   cache_size[slot] = n;
+  cache_stamp[slot] = ++cache_clock;
   cache_total += n;
   return 1;
 }

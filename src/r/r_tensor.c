@@ -63,13 +63,44 @@ void tl_r_stop(tl_status kind, const char *fmt, ...) {
 /* ---------------------------------------------------------------- handles */
 
 /* R's collector does not see the core's memory, so a loop that drops big tensors would pile
- * them up until R itself needed a collection. Ask for one when the core holds more than
- * its low-water mark (the least seen since the last forced collection, i.e. roughly what is
- * really alive) plus a slack of that much again, and at least 128 MB (a full collection
- * takes tens of ms). (Handing R dummy vectors of the same size instead, so that its own
- * collections keep pace, was tried: R answers large allocations with full collections,
- * which is worse.) */
-static int64_t low_water = 0;
+ * them up until R itself needed a collection. So the core's growth asks for collections
+ * (maybe_collect(), called before each new tensor gets its handle):
+ *
+ * - a full one when the core holds more than its low-water mark (the least seen since the
+ *   last full collection, i.e. roughly what is really alive) plus a slack of that much
+ *   again, and at least FULL_SLACK (a full collection takes 20-30 ms on the benchmark
+ *   machine; bench/README.md);
+ * - a minor one (gc(full = FALSE): a millisecond or less) after every LITE_SLACK bytes of
+ *   growth in large blocks (128 KB or more) or MID_SLACK bytes in all. The handles of a
+ *   loop's recent temporaries are young, so it frees their memory and the next iterations
+ *   reuse it (the core pools and caches freed blocks) instead of faulting in fresh pages.
+ *   Smaller blocks get the larger slack, which the core's pools hold (a small network's
+ *   step paid a collection every few milliseconds with 32 MB).
+ *
+ * A handle that is alive during a minor collection (an op's input, say) moves to R's
+ * younger old generation, which R collects only every 20th time; in a loop over big
+ * tensors every collection would thus keep one temporary until then. So when what the
+ * minor collections leave keeps growing (ARM_SLACK past the bytes held after the last
+ * collection of that generation), the forced collection arranges for the next one to
+ * include that generation: R does so after a collection that leaves less than a fifth of
+ * its vector heap free (R_MinFreeFrac in R's memory.c), and a dummy raw vector holding the
+ * spare room for the length of one more minor collection makes it so (its pages are never
+ * touched: R does not initialise raw vectors). R makes every sixth such collection a full
+ * one, which bounds how often this may be done. The collection runs before the new tensor
+ * has a handle, so that it is not aged with its inputs.
+ *
+ * (Handing R dummy vectors of the size of each tensor instead, so that its own collections
+ * keep pace, was tried: R answers large allocations with full collections, which is
+ * worse.) */
+#define FULL_SLACK ((int64_t)192 << 20)
+#define LITE_SLACK ((int64_t)64 << 20)
+#define MID_SLACK ((int64_t)96 << 20) /* within the core's medium pools (tensor.c) */
+#define ARM_SLACK ((int64_t)96 << 20)
+#define ARM_MAX_BYTES ((double)((int64_t)1 << 30)) /* no bigger dummy than this */
+static int64_t low_water = 0, after_last = 0, after_last_all = 0;
+static int64_t after_older = 0; /* bytes held after the last collection of the older gen. */
+static int armed = 0;           /* the next collection should include it */
+static int collecting = 0;
 
 static void tensor_finalizer(SEXP h) {
   tl_tensor *t = R_ExternalPtrAddr(h);
@@ -79,29 +110,38 @@ static void tensor_finalizer(SEXP h) {
   }
 }
 
-/* Besides, every LITE_SLACK bytes of growth of large blocks (128 KB or more) since the last
- * collection, or MID_SLACK bytes of growth in all, ask R for a minor collection (gc(full =
- * FALSE): about a millisecond, where a full one takes tens): the handles of a loop's recent
- * temporaries are young, so it frees their memory and the next iterations reuse it (the core
- * pools and caches freed blocks) instead of faulting in fresh pages, which is what a loop
- * over large tensors otherwise pays until the next full collection. Smaller blocks get the
- * larger slack, which the core's pools hold (a loop over tensors of a few KB, a small
- * network's step, paid a collection every few milliseconds with 32 MB). */
-#define LITE_SLACK ((int64_t)32 << 20)
-#define MID_SLACK ((int64_t)96 << 20) /* within the core's medium pools (tensor.c) */
-static int64_t after_last = 0, after_last_all = 0;
-static int collecting = 0;
+static SEXP gc_call = NULL; /* gc(FALSE, FALSE, FALSE) */
+
+static SEXP run_gc(void) {
+  if (!gc_call) {
+    SEXP fun = PROTECT(Rf_findFun(Rf_install("gc"), R_BaseNamespace));
+    gc_call = Rf_lang4(fun, Rf_ScalarLogical(0), Rf_ScalarLogical(0), Rf_ScalarLogical(0));
+    R_PreserveObject(gc_call);
+    UNPROTECT(1);
+  }
+  return Rf_eval(gc_call, R_BaseEnv);
+}
 
 static void run_minor_collection(void *unused) {
   (void)unused;
-  static SEXP call = NULL;
-  if (!call) {
-    SEXP fun = PROTECT(Rf_findFun(Rf_install("gc"), R_BaseNamespace));
-    call = Rf_lang4(fun, Rf_ScalarLogical(0), Rf_ScalarLogical(0), Rf_ScalarLogical(0));
-    R_PreserveObject(call);
-    UNPROTECT(1);
+  SEXP res = PROTECT(run_gc());
+  int64_t held = tl_mem_bytes();
+  if (armed) after_older = held; /* that one included the older generation */
+  armed = 0;
+  /* gc()'s value: rows Ncells, Vcells; columns used, (Mb), gc trigger, ... */
+  if (held > after_older + ARM_SLACK && TYPEOF(res) == REALSXP && XLENGTH(res) >= 6) {
+    double used = REAL(res)[1], trigger = REAL(res)[5]; /* Vcells of 8 bytes */
+    double spare = (trigger - used - 0.15 * trigger) * 8;
+    if (spare > 0 && spare < ARM_MAX_BYTES) {
+      PROTECT(Rf_allocVector(RAWSXP, (R_xlen_t)spare));
+      run_gc();
+      UNPROTECT(1);
+      armed = 1;
+    } else if (spare <= 0) {
+      armed = 1; /* R's heap is that full already */
+    }
   }
-  Rf_eval(call, R_BaseEnv);
+  UNPROTECT(1);
 }
 
 /* at top level: an interrupt or error during the collection does not unwind through here */
@@ -113,12 +153,14 @@ static void maybe_collect(void) {
   if (now < low_water) low_water = now;
   if (large < after_last) after_last = large;
   if (now < after_last_all) after_last_all = now;
-  int64_t slack = low_water > ((int64_t)128 << 20) ? low_water : ((int64_t)128 << 20);
+  if (now < after_older) after_older = now;
+  int64_t slack = low_water > FULL_SLACK ? low_water : FULL_SLACK;
   collecting = 1;
   if (now > low_water + slack) {
     R_gc();
-    low_water = after_last_all = tl_mem_bytes();
+    low_water = after_last_all = after_older = tl_mem_bytes();
     after_last = tl_mem_large_bytes();
+    armed = 0;
   } else if (large > after_last + LITE_SLACK || now > after_last_all + MID_SLACK) {
     minor_collection();
     after_last = tl_mem_large_bytes();
@@ -248,6 +290,8 @@ static SEXP chunk_add(tl_tensor *t) {
 static SEXP wrap(tl_tensor *t, int chunk) {
   if (!t) tl_r_throw();
   if (tl_anomaly_enabled()) record_trace(t);
+  /* before the handle exists: a collection now does not see (and age) the new tensor */
+  maybe_collect();
   SEXP h = PROTECT(R_MakeExternalPtr(t, tensor_tag, R_NilValue));
   SEXP token = R_NilValue;
   if (chunk && open_holder && chunkable(t)) token = chunk_add(t);
@@ -260,7 +304,6 @@ static SEXP wrap(tl_tensor *t, int chunk) {
   SET_TAG(attr, R_ClassSymbol);
   SET_ATTRIB(h, attr);
   SET_OBJECT(h, 1);
-  maybe_collect();
   UNPROTECT(2);
   return h;
 }

@@ -190,8 +190,30 @@ static void test_creation(void) {
   tl_tensor_release(i);
 }
 
+/* freed large blocks are kept for reuse; when the cache is full the least recently freed
+ * block goes, so a loop over tensors of a new size keeps its blocks after a loop over
+ * smaller ones filled the cache (it used to evict the largest: the new size's) */
+static void test_block_cache(void) {
+  enum { OLD = 12 };
+  void *old[OLD];
+  for (int i = 0; i < OLD; i++) old[i] = tl_malloc((size_t)2 << 20);
+  for (int i = 0; i < OLD; i++) tl_free(old[i]); /* fills the cache with 2 MB blocks */
+  void *a = tl_malloc((size_t)40 << 20), *b = tl_malloc((size_t)40 << 20);
+  CHECK(a && b);
+  tl_free(a);
+  tl_free(b);
+  void *c = tl_malloc((size_t)40 << 20), *d = tl_malloc((size_t)40 << 20);
+  CHECK((c == a && d == b) || (c == b && d == a)); /* both came back from the cache */
+  tl_free(c);
+  tl_free(d);
+  void *e = tl_malloc((size_t)2 << 20); /* a block of the old size still fits */
+  CHECK(e != NULL);
+  tl_free(e);
+}
+
 int main(void) {
   test_lifetime();
+  test_block_cache();
   test_copy_and_convert();
   test_broadcast();
   test_iter_coalescing();
