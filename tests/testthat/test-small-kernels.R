@@ -61,6 +61,31 @@ test_that("small products give the bits of the BLAS path", {
   small_gemm(TRUE)
 })
 
+test_that("lanes loaded by rows and transposed give the bits of the BLAS path", {
+  # C^T = B^T A^T with A contiguous: the lanes (rows of A) are apart and each one's run over
+  # k is adjacent, so the kernel loads L values of k per lane and transposes them (instead
+  # of gathering); k not a multiple of L, 4-vector and 1-vector groups, a remainder of lanes
+  skip_if_not(isTRUE(small_gemm()), "no direct path for small products here (no AVX2/FMA or no OpenBLAS Haswell kernels)")
+  on.exit(small_gemm(TRUE))
+  shapes <- list(c(100, 32, 1), c(100, 13, 1), c(37, 20, 1), c(64, 9, 2), c(30, 17, 3),
+                 c(16, 8, 1), c(8, 4, 1))
+  for (dt in list(torch_float32(), torch_float64())) {
+    for (s in shapes) {
+      torch_manual_seed(sum(s))
+      av <- as_array(torch_randn(s[1], s[2], dtype = dt))
+      av[seq(2, length(av), by = 7)] <- c(0, -0, Inf, NaN, -1e30)[1 + (seq(2, length(av), by = 7) %% 5)]
+      a <- torch_tensor(av, dtype = dt)
+      b <- torch_randn(s[2], s[3], dtype = dt)
+      small_gemm(TRUE)
+      direct <- as_array(a$mm(b))
+      small_gemm(FALSE)
+      blas <- as_array(a$mm(b))
+      small_gemm(TRUE)
+      expect_true(identical(direct, blas, num.eq = FALSE), info = paste(s, collapse = " "))
+    }
+  }
+})
+
 test_that("switching the direct path off and on works", {
   on.exit(small_gemm(TRUE))
   expect_false(small_gemm(FALSE))

@@ -212,7 +212,8 @@ static void blas_gemm(const blas_job *j) {
  *
  * The kernel computes O[r, w] = sum_p S[r, p] P[p, w] with the lanes w in vectors: C = A B
  * (lanes along the rows of C) or C^T = B^T A^T (lanes along the columns of C), whichever
- * takes fewer steps; a lane operand whose lanes are not adjacent is gathered. */
+ * takes fewer steps; a lane operand whose lanes are not adjacent is gathered, or, where each
+ * lane's run over k is adjacent, loaded L elements of k at a time and transposed. */
 #if defined(TL_HAVE_OPENBLAS) && (defined(__GNUC__) || defined(__clang__)) && \
   defined(__x86_64__)
 #define TL_SMALL_GEMM 1
@@ -259,6 +260,30 @@ TL_FMA SG_INLINE f32_v f32_mload(const float *p, int contig, f32_gi gi, __m256i 
   return contig ? _mm256_maskload_ps(p, mk)
                 : _mm256_mask_i32gather_ps(_mm256_setzero_ps(), p, gi, _mm256_castsi256_ps(mk), 4);
 }
+/* t[i] = lanes 0..7 of element k + i, for lanes whose k run is adjacent (p + lane * ls + i):
+ * eight adjacent loads transposed in registers, what eight gathers would give */
+TL_FMA SG_INLINE void f32_tload(const float *p, int64_t ls, f32_v *t) {
+  const f32_v r0 = _mm256_loadu_ps(p), r1 = _mm256_loadu_ps(p + ls),
+              r2 = _mm256_loadu_ps(p + 2 * ls), r3 = _mm256_loadu_ps(p + 3 * ls),
+              r4 = _mm256_loadu_ps(p + 4 * ls), r5 = _mm256_loadu_ps(p + 5 * ls),
+              r6 = _mm256_loadu_ps(p + 6 * ls), r7 = _mm256_loadu_ps(p + 7 * ls);
+  const f32_v a0 = _mm256_unpacklo_ps(r0, r1), a1 = _mm256_unpackhi_ps(r0, r1),
+              a2 = _mm256_unpacklo_ps(r2, r3), a3 = _mm256_unpackhi_ps(r2, r3),
+              a4 = _mm256_unpacklo_ps(r4, r5), a5 = _mm256_unpackhi_ps(r4, r5),
+              a6 = _mm256_unpacklo_ps(r6, r7), a7 = _mm256_unpackhi_ps(r6, r7);
+  const f32_v b0 = _mm256_shuffle_ps(a0, a2, 0x44), b1 = _mm256_shuffle_ps(a0, a2, 0xEE),
+              b2 = _mm256_shuffle_ps(a1, a3, 0x44), b3 = _mm256_shuffle_ps(a1, a3, 0xEE),
+              b4 = _mm256_shuffle_ps(a4, a6, 0x44), b5 = _mm256_shuffle_ps(a4, a6, 0xEE),
+              b6 = _mm256_shuffle_ps(a5, a7, 0x44), b7 = _mm256_shuffle_ps(a5, a7, 0xEE);
+  t[0] = _mm256_permute2f128_ps(b0, b4, 0x20);
+  t[1] = _mm256_permute2f128_ps(b1, b5, 0x20);
+  t[2] = _mm256_permute2f128_ps(b2, b6, 0x20);
+  t[3] = _mm256_permute2f128_ps(b3, b7, 0x20);
+  t[4] = _mm256_permute2f128_ps(b0, b4, 0x31);
+  t[5] = _mm256_permute2f128_ps(b1, b5, 0x31);
+  t[6] = _mm256_permute2f128_ps(b2, b6, 0x31);
+  t[7] = _mm256_permute2f128_ps(b3, b7, 0x31);
+}
 TL_FMA SG_INLINE void f32_store(float *o, f32_v v) { _mm256_storeu_ps(o, v); }
 TL_FMA SG_INLINE void f32_mstore(float *o, __m256i mk, f32_v v) { _mm256_maskstore_ps(o, mk, v); }
 
@@ -281,6 +306,16 @@ TL_FMA SG_INLINE f64_v f64_mload(const double *p, int contig, f64_gi gi, __m256i
   return contig ? _mm256_maskload_pd(p, mk)
                 : _mm256_mask_i32gather_pd(_mm256_setzero_pd(), p, gi, _mm256_castsi256_pd(mk), 8);
 }
+TL_FMA SG_INLINE void f64_tload(const double *p, int64_t ls, f64_v *t) {
+  const f64_v r0 = _mm256_loadu_pd(p), r1 = _mm256_loadu_pd(p + ls),
+              r2 = _mm256_loadu_pd(p + 2 * ls), r3 = _mm256_loadu_pd(p + 3 * ls);
+  const f64_v a0 = _mm256_unpacklo_pd(r0, r1), a1 = _mm256_unpackhi_pd(r0, r1),
+              a2 = _mm256_unpacklo_pd(r2, r3), a3 = _mm256_unpackhi_pd(r2, r3);
+  t[0] = _mm256_permute2f128_pd(a0, a2, 0x20);
+  t[1] = _mm256_permute2f128_pd(a1, a3, 0x20);
+  t[2] = _mm256_permute2f128_pd(a0, a2, 0x31);
+  t[3] = _mm256_permute2f128_pd(a1, a3, 0x31);
+}
 TL_FMA SG_INLINE void f64_store(double *o, f64_v v) { _mm256_storeu_pd(o, v); }
 TL_FMA SG_INLINE void f64_mstore(double *o, __m256i mk, f64_v v) { _mm256_maskstore_pd(o, mk, v); }
 
@@ -299,7 +334,23 @@ TL_FMA SG_INLINE void f64_mstore(double *o, __m256i mk, f64_v v) { _mm256_maskst
     for (int64_t r = 0; r < R; r++, s0 += srs, o += ors) {                                  \
       PF##_v a0 = PF##_zero(), a1 = PF##_zero(), a2 = PF##_zero(), a3 = PF##_zero();        \
       const T *s = s0, *pp = p0;                                                            \
-      for (int64_t q = 0; q < K; q++, s += scs, pp += pps) {                                \
+      int64_t q = 0;                                                                        \
+      if (!contig && (nv == 4 || full) && pps == 1) { /* lanes apart, k runs adjacent */    \
+        PF##_v t[L];                                                                        \
+        for (; q + L <= K; q += L, s += L * scs, pp += L) {                                  \
+          PF##_tload(pp, j->pls, t);                                                        \
+          for (int i = 0; i < L; i++) a0 = PF##_fma(PF##_set1(s + i * scs), t[i], a0);      \
+          if (nv == 4) {                                                                    \
+            PF##_tload(pp + vs, j->pls, t);                                                 \
+            for (int i = 0; i < L; i++) a1 = PF##_fma(PF##_set1(s + i * scs), t[i], a1);    \
+            PF##_tload(pp + 2 * vs, j->pls, t);                                             \
+            for (int i = 0; i < L; i++) a2 = PF##_fma(PF##_set1(s + i * scs), t[i], a2);    \
+            PF##_tload(pp + 3 * vs, j->pls, t);                                             \
+            for (int i = 0; i < L; i++) a3 = PF##_fma(PF##_set1(s + i * scs), t[i], a3);    \
+          }                                                                                 \
+        }                                                                                   \
+      }                                                                                     \
+      for (; q < K; q++, s += scs, pp += pps) {                                             \
         const PF##_v sv = PF##_set1(s);                                                     \
         if (nv == 4) {                                                                      \
           a0 = PF##_fma(sv, PF##_load(pp, contig, gi), a0);                                 \
