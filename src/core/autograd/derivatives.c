@@ -586,10 +586,32 @@ tl_tensor *tl_ag_log(const tl_tensor *x) { return tl_ag_unary(TL_UN_LOG, x); }
 
 /* ================================================================ clamp, where, maximum */
 
+/* clamp's gradient without its graph, for small contiguous floating tensors of one shape:
+ * what the comparisons and where below give (the bounds compared in x's type; an absent one
+ * is an infinity, which the comparison leaves true but for NaN, as it is false without it),
+ * in one pass and one allocation. 0 when it does not apply. */
+static int clamp_grad(const tl_tensor *g, const tl_tensor *x, const tl_node *n, tl_tensor **out) {
+  if (g->dtype != x->dtype || !tl_dtype_is_floating(x->dtype) || g->ndim != x->ndim ||
+      x->numel > TL_SMALL_NUMEL || !tl_is_contiguous(g) || !tl_is_contiguous(x))
+    return 0;
+  for (int i = 0; i < x->ndim; i++)
+    if (g->shape[i] != x->shape[i]) return 0;
+  tl_tensor *r = tl_tensor_empty(x->dtype, x->ndim, x->shape);
+  if (!r) return 0; /* the general path reports it */
+  double lo = n->i[0] ? n->s[0] : -INFINITY, hi = n->i[1] ? n->s[1] : INFINITY;
+  if (x->dtype == TL_FLOAT32)
+    tl_clamp_grad_f32(tl_data(r), tl_data(x), tl_data(g), (float)lo, (float)hi, x->numel);
+  else
+    tl_clamp_grad_f64(tl_data(r), tl_data(x), tl_data(g), lo, hi, x->numel);
+  *out = r;
+  return 1;
+}
+
 /* clamp with scalar bounds (ClampBackward1): grad where min <= x <= max, else 0 */
 static tl_status clamp_backward(tl_node *n, tl_tensor **gin, tl_tensor **gout) {
   scope sc = {0};
   tl_tensor *x = unpack(&sc, n, 0);
+  if (x && !tl_grad_enabled() && clamp_grad(gin[0], x, n, &gout[0])) return finish(&sc, n, gout);
   tl_tensor *zero = keep(&sc, scalar(0));
   tl_tensor *mask = NULL;
   if (x && n->i[0]) mask = keep(&sc, tl_ge(x, keep(&sc, scalar(n->s[0]))));

@@ -1047,6 +1047,58 @@ static tl_loop_fn avx2_variant(tl_loop_fn fn) { return fn; }
 static tl_loop_fn bin_kernel(int kid, tl_dtype dt) { return bin_table[kid][dt]; }
 #endif
 
+/* clamp's gradient in one pass (the general way is a comparison into a mask, then where) */
+#define CLAMP_GRAD_SCALAR(T)                                                              \
+  for (; i < n; i++) out[i] = (x[i] >= lo && x[i] <= hi) ? g[i] : (T)0;
+#ifdef TL_HAVE_AVX2_KERNELS
+TL_AVX2 static void clamp_grad_f32_avx2(float *out, const float *x, const float *g, float lo,
+                                        float hi, int64_t n) {
+  const __m256 vl = _mm256_set1_ps(lo), vh = _mm256_set1_ps(hi);
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const __m256 v = _mm256_loadu_ps(x + i);
+    /* ordered comparisons: false for NaN; the mask keeps g's bits or gives +0 */
+    const __m256 m = _mm256_and_ps(_mm256_cmp_ps(v, vl, _CMP_GE_OQ), _mm256_cmp_ps(v, vh, _CMP_LE_OQ));
+    _mm256_storeu_ps(out + i, _mm256_and_ps(m, _mm256_loadu_ps(g + i)));
+  }
+  CLAMP_GRAD_SCALAR(float)
+}
+TL_AVX2 static void clamp_grad_f64_avx2(double *out, const double *x, const double *g, double lo,
+                                        double hi, int64_t n) {
+  const __m256d vl = _mm256_set1_pd(lo), vh = _mm256_set1_pd(hi);
+  int64_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const __m256d v = _mm256_loadu_pd(x + i);
+    const __m256d m = _mm256_and_pd(_mm256_cmp_pd(v, vl, _CMP_GE_OQ), _mm256_cmp_pd(v, vh, _CMP_LE_OQ));
+    _mm256_storeu_pd(out + i, _mm256_and_pd(m, _mm256_loadu_pd(g + i)));
+  }
+  CLAMP_GRAD_SCALAR(double)
+}
+#endif
+
+void tl_clamp_grad_f32(float *out, const float *x, const float *g, float lo, float hi, int64_t n) {
+#ifdef TL_HAVE_AVX2_KERNELS
+  if (cpu_has_avx2_fma()) {
+    clamp_grad_f32_avx2(out, x, g, lo, hi, n);
+    return;
+  }
+#endif
+  int64_t i = 0;
+  CLAMP_GRAD_SCALAR(float)
+}
+
+void tl_clamp_grad_f64(double *out, const double *x, const double *g, double lo, double hi,
+                       int64_t n) {
+#ifdef TL_HAVE_AVX2_KERNELS
+  if (cpu_has_avx2_fma()) {
+    clamp_grad_f64_avx2(out, x, g, lo, hi, n);
+    return;
+  }
+#endif
+  int64_t i = 0;
+  CLAMP_GRAD_SCALAR(double)
+}
+
 /* raw float32 arrays through the exp/log kernels */
 static void apply_f32(tl_loop_fn fn, float *out, const float *in, int64_t n) {
   char *d[2] = {(char *)out, (char *)in};

@@ -34,6 +34,11 @@ const char *tl_elementwise_simd(void);
  * that want the same bits as libtorch's. Single-threaded. */
 void tl_exp_f32(float *out, const float *in, int64_t n);
 void tl_log_f32(float *out, const float *in, int64_t n);
+/* clamp's gradient: out[i] = g[i] where lo <= x[i] <= hi, else +0 (also for a NaN x), over n
+ * adjacent elements; an absent bound is passed as an infinity */
+void tl_clamp_grad_f32(float *out, const float *x, const float *g, float lo, float hi, int64_t n);
+void tl_clamp_grad_f64(double *out, const double *x, const double *g, double lo, double hi,
+                       int64_t n);
 
 /* ---------------------------------------------------------------- binary */
 
