@@ -1051,50 +1051,41 @@ static tl_loop_fn bin_kernel(int kid, tl_dtype dt) { return bin_table[kid][dt]; 
 #define CLAMP_GRAD_SCALAR(T)                                                              \
   for (; i < n; i++) out[i] = (x[i] >= lo && x[i] <= hi) ? g[i] : (T)0;
 #ifdef TL_HAVE_AVX2_KERNELS
-TL_AVX2 static void clamp_grad_f32_avx2(float *out, const float *x, const float *g, float lo,
-                                        float hi, int64_t n) {
-  const __m256 vl = _mm256_set1_ps(lo), vh = _mm256_set1_ps(hi);
-  int64_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    const __m256 v = _mm256_loadu_ps(x + i);
-    /* ordered comparisons: false for NaN; the mask keeps g's bits or gives +0 */
-    const __m256 m = _mm256_and_ps(_mm256_cmp_ps(v, vl, _CMP_GE_OQ), _mm256_cmp_ps(v, vh, _CMP_LE_OQ));
-    _mm256_storeu_ps(out + i, _mm256_and_ps(m, _mm256_loadu_ps(g + i)));
+/* ordered comparisons (false for NaN); the mask keeps g's bits or gives +0 */
+#define CLAMP_GRAD_AVX2(SUF, T, VT, L, SET1, LOAD, STORE, CMP, AND)                        \
+  TL_AVX2 static void clamp_grad_##SUF##_avx2(T *out, const T *x, const T *g, T lo, T hi,    \
+                                              int64_t n) {                                   \
+    const VT vl = SET1(lo), vh = SET1(hi);                                                  \
+    int64_t i = 0;                                                                          \
+    for (; i + L <= n; i += L) {                                                            \
+      const VT v = LOAD(x + i);                                                             \
+      const VT m = AND(CMP(v, vl, _CMP_GE_OQ), CMP(v, vh, _CMP_LE_OQ));                     \
+      STORE(out + i, AND(m, LOAD(g + i)));                                                  \
+    }                                                                                       \
+    CLAMP_GRAD_SCALAR(T)                                                                    \
   }
-  CLAMP_GRAD_SCALAR(float)
-}
-TL_AVX2 static void clamp_grad_f64_avx2(double *out, const double *x, const double *g, double lo,
-                                        double hi, int64_t n) {
-  const __m256d vl = _mm256_set1_pd(lo), vh = _mm256_set1_pd(hi);
-  int64_t i = 0;
-  for (; i + 4 <= n; i += 4) {
-    const __m256d v = _mm256_loadu_pd(x + i);
-    const __m256d m = _mm256_and_pd(_mm256_cmp_pd(v, vl, _CMP_GE_OQ), _mm256_cmp_pd(v, vh, _CMP_LE_OQ));
-    _mm256_storeu_pd(out + i, _mm256_and_pd(m, _mm256_loadu_pd(g + i)));
+CLAMP_GRAD_AVX2(f32, float, __m256, 8, _mm256_set1_ps, _mm256_loadu_ps, _mm256_storeu_ps,
+                _mm256_cmp_ps, _mm256_and_ps)
+CLAMP_GRAD_AVX2(f64, double, __m256d, 4, _mm256_set1_pd, _mm256_loadu_pd, _mm256_storeu_pd,
+                _mm256_cmp_pd, _mm256_and_pd)
+#define CLAMP_GRAD_PICK(SUF)                                                                \
+  if (cpu_has_avx2_fma()) {                                                                 \
+    clamp_grad_##SUF##_avx2(out, x, g, lo, hi, n);                                          \
+    return;                                                                                 \
   }
-  CLAMP_GRAD_SCALAR(double)
-}
+#else
+#define CLAMP_GRAD_PICK(SUF)
 #endif
 
 void tl_clamp_grad_f32(float *out, const float *x, const float *g, float lo, float hi, int64_t n) {
-#ifdef TL_HAVE_AVX2_KERNELS
-  if (cpu_has_avx2_fma()) {
-    clamp_grad_f32_avx2(out, x, g, lo, hi, n);
-    return;
-  }
-#endif
+  CLAMP_GRAD_PICK(f32)
   int64_t i = 0;
   CLAMP_GRAD_SCALAR(float)
 }
 
 void tl_clamp_grad_f64(double *out, const double *x, const double *g, double lo, double hi,
                        int64_t n) {
-#ifdef TL_HAVE_AVX2_KERNELS
-  if (cpu_has_avx2_fma()) {
-    clamp_grad_f64_avx2(out, x, g, lo, hi, n);
-    return;
-  }
-#endif
+  CLAMP_GRAD_PICK(f64)
   int64_t i = 0;
   CLAMP_GRAD_SCALAR(double)
 }
