@@ -86,8 +86,9 @@ void tl_r_stop(tl_status kind, const char *fmt, ...) {
  * its vector heap free (R_MinFreeFrac in R's memory.c), and a dummy raw vector holding the
  * spare room for the length of one more minor collection makes it so (its pages are never
  * touched: R does not initialise raw vectors). R makes every sixth such collection a full
- * one, which bounds how often this may be done. The collection runs before the new tensor
- * has a handle, so that it is not aged with its inputs.
+ * one, which bounds how often this may be done: when one frees little of what had grown
+ * (a loop that keeps its results), the next waits for twice the growth. The collection
+ * runs before the new tensor has a handle, so that it is not aged with its inputs.
  *
  * (Handing R dummy vectors of the size of each tensor instead, so that its own collections
  * keep pace, was tried: R answers large allocations with full collections, which is
@@ -96,10 +97,13 @@ void tl_r_stop(tl_status kind, const char *fmt, ...) {
 #define LITE_SLACK ((int64_t)64 << 20)
 #define MID_SLACK ((int64_t)96 << 20) /* within the core's medium pools (tensor.c) */
 #define ARM_SLACK ((int64_t)96 << 20)
+#define ARM_SLACK_MAX ((int64_t)4 << 30)
 #define ARM_MAX_BYTES ((double)((int64_t)1 << 30)) /* no bigger dummy than this */
 static int64_t low_water = 0, after_last = 0, after_last_all = 0;
 static int64_t after_older = 0; /* bytes held after the last collection of the older gen. */
 static int armed = 0;           /* the next collection should include it */
+static int64_t arm_slack = ARM_SLACK;
+static double n_armed = 0; /* collections that asked for the next to include it (tests) */
 static int collecting = 0;
 
 static void tensor_finalizer(SEXP h) {
@@ -124,12 +128,21 @@ static SEXP run_gc(void) {
 
 static void run_minor_collection(void *unused) {
   (void)unused;
+  int64_t before = tl_mem_bytes();
   SEXP res = PROTECT(run_gc());
   int64_t held = tl_mem_bytes();
-  if (armed) after_older = held; /* that one included the older generation */
+  if (armed) { /* that one included the older generation */
+    /* if it freed little of what had grown since the last such one, what grows is alive
+     * (a loop keeping its results): ask for the next one after twice the growth */
+    if (before - held < (before - after_older) / 4)
+      arm_slack = arm_slack < ARM_SLACK_MAX / 2 ? 2 * arm_slack : ARM_SLACK_MAX;
+    else
+      arm_slack = ARM_SLACK;
+    after_older = held;
+  }
   armed = 0;
   /* gc()'s value: rows Ncells, Vcells; columns used, (Mb), gc trigger, ... */
-  if (held > after_older + ARM_SLACK && TYPEOF(res) == REALSXP && XLENGTH(res) >= 6) {
+  if (held > after_older + arm_slack && TYPEOF(res) == REALSXP && XLENGTH(res) >= 6) {
     double used = REAL(res)[1], trigger = REAL(res)[5]; /* Vcells of 8 bytes */
     double spare = (trigger - used - 0.15 * trigger) * 8;
     if (spare > 0 && spare < ARM_MAX_BYTES) {
@@ -140,6 +153,7 @@ static void run_minor_collection(void *unused) {
     } else if (spare <= 0) {
       armed = 1; /* R's heap is that full already */
     }
+    n_armed += armed;
   }
   UNPROTECT(1);
 }
@@ -161,6 +175,7 @@ static void maybe_collect(void) {
     low_water = after_last_all = after_older = tl_mem_bytes();
     after_last = tl_mem_large_bytes();
     armed = 0;
+    arm_slack = ARM_SLACK; /* a full one is what the requests are there to spare */
   } else if (large > after_last + LITE_SLACK || now > after_last_all + MID_SLACK) {
     minor_collection();
     after_last = tl_mem_large_bytes();
@@ -608,6 +623,16 @@ SEXP C_tl_contiguous(SEXP x) {
 }
 
 /* ---------------------------------------------------------------- memory and threads */
+
+/* the forced collections' state, for tests: collections that asked for the next one to
+ * include the older generation, and the growth the next such request waits for (MB) */
+SEXP C_tl_gc_state(void) {
+  SEXP v = PROTECT(Rf_allocVector(REALSXP, 2));
+  REAL(v)[0] = n_armed;
+  REAL(v)[1] = (double)(arm_slack >> 20);
+  UNPROTECT(1);
+  return v;
+}
 
 SEXP C_tl_mem(void) {
   SEXP out = PROTECT(Rf_allocVector(REALSXP, 2));
