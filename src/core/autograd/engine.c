@@ -383,10 +383,8 @@ tl_status tl_backward(int n_roots, tl_tensor **roots, tl_tensor **grad_roots,
         }
       }
     }
-  } else {
-    for (size_t i = 0; i < tab.cap; i++)
-      if (tab.slots[i].node) tab.slots[i].needed = 1;
-  }
+  } /* else every node leads to a leaf's gradient: `needed` is not consulted */
+  const int all_needed = opts->n_inputs == 0;
 
   /* 5. seed the root buffers and run */
   for (int r = 0; r < n_roots; r++) {
@@ -416,7 +414,7 @@ tl_status tl_backward(int n_roots, tl_tensor **roots, tl_tensor **grad_roots,
     int any = 0;
     for (int k = 0; k < n_out; k++) any |= s->buf[k] != NULL;
 
-    if (any && s->needed) {
+    if (any && (all_needed || s->needed)) {
       /* hooks registered on this node's output tensors, then retain_grad */
       for (int k = 0; k < n_out && st == TL_OK; k++)
         if (s->buf[k]) st = run_hooks(n->pre_hooks, k, 1, &s->buf[k]);
@@ -442,9 +440,9 @@ tl_status tl_backward(int n_roots, tl_tensor **roots, tl_tensor **grad_roots,
           st = accumulate_grad(leaf, s->buf[0], opts->create_graph);
       } else if (st == TL_OK) {
         int runs = 0; /* worth running only if some input leads to a wanted gradient */
-        for (int k = 0; k < n->n_next; k++) {
+        for (int k = 0; k < n->n_next && !runs; k++) {
           tl_node *c = n->next[k].node;
-          if (c && table_find(&tab, c)->needed) runs = 1;
+          if (c && (all_needed || table_find(&tab, c)->needed)) runs = 1;
         }
         if (runs) {
           if (n->ext_vt)
