@@ -431,7 +431,9 @@ tl_tensor *tl_tensor_zeros(tl_dtype dt, int ndim, const int64_t *shape) {
  * not counted as held (tl_mem_bytes), like the pools' blocks. */
 static tl_tensor *number_cache[TL_NDTYPES];
 
-static int64_t block_bytes(const tl_tensor *t) { return *(const int64_t *)((const char *)t - TL_PREFIX); }
+static int64_t block_bytes(const tl_tensor *t) {
+  return *(const int64_t *)((const char *)t - TL_PREFIX);
+}
 
 tl_tensor *tl_wrapped_number(tl_dtype dt, double d, int64_t i) {
   tl_tensor *t = number_cache[dt];

@@ -279,11 +279,8 @@ tl_tensor *tl_ag_div(const tl_tensor *a, const tl_tensor *b) {
 
 /* ================================================================ pow */
 
-/* The gradient of x^2 without its graph, for small contiguous floating tensors of one shape:
- * grad * (2 * x) as the two multiplications below compute it (2 * x is exact), in one pass
- * and one allocation. 0 when it does not apply. */
 /* g and x small contiguous floating tensors of one dtype and shape: the operands of the
- * one-pass gradients below */
+ * one-pass gradients (x^2 below, clamp) */
 static int one_pass_operands(const tl_tensor *g, const tl_tensor *x) {
   if (g->dtype != x->dtype || !tl_dtype_is_floating(x->dtype) || g->ndim != x->ndim ||
       x->numel > TL_SMALL_NUMEL || !tl_is_contiguous(g) || !tl_is_contiguous(x))
@@ -293,6 +290,8 @@ static int one_pass_operands(const tl_tensor *g, const tl_tensor *x) {
   return 1;
 }
 
+/* The gradient of x^2 without its graph: grad * (2 * x) as the two multiplications below
+ * compute it (2 * x is exact), in one pass and one allocation. 0 when it does not apply. */
 static int square_grad(const tl_tensor *g, const tl_tensor *x, tl_tensor **out) {
   if (!one_pass_operands(g, x)) return 0;
   tl_tensor *r = tl_tensor_empty(x->dtype, x->ndim, x->shape);
@@ -593,9 +592,10 @@ tl_tensor *tl_ag_log(const tl_tensor *x) { return tl_ag_unary(TL_UN_LOG, x); }
 
 /* ================================================================ clamp, where, maximum */
 
-/* clamp's gradient without its graph (operands as for square_grad): what the comparisons and where below give (the bounds compared in x's type; an absent one
- * is an infinity, which the comparison leaves true but for NaN, as it is false without it),
- * in one pass and one allocation. 0 when it does not apply. */
+/* clamp's gradient without its graph: what the comparisons and where below give (the bounds
+ * compared in x's type; an absent one is an infinity, which the comparison leaves true but
+ * for NaN, as it is false without it), in one pass and one allocation. 0 when it does not
+ * apply. */
 static int clamp_grad(const tl_tensor *g, const tl_tensor *x, const tl_node *n, tl_tensor **out) {
   if (!one_pass_operands(g, x)) return 0;
   tl_tensor *r = tl_tensor_empty(x->dtype, x->ndim, x->shape);
