@@ -22,6 +22,7 @@ signal_torch_error <- function(class, message) {
   ns <- topenv()
   dtypes <- lapply(0:4, new_dtype)
   .Call(C_tl_init, ns, tensor_methods, dtypes, torch_device("cpu"))
+  register_routine_constants(ns)
   seed_from_r()
   invisible()
 }

@@ -14,6 +14,73 @@ define_methods <- function(...) {
   }
 }
 
+# Byte code that names a registered C routine (`.Call(C_tl_add, self, other, alpha)`) looks
+# it up by name on every call: through the function's own frame (an S3 method's holds eight
+# variables), then the namespace's hash table; about 400 machine instructions, a third of
+# what a `$` method's body costs (bench/README.md). The functions on the per-op path are
+# therefore recompiled with the routine objects themselves as constants: the S3 methods of
+# torch_tensor when the package loads (register_routine_constants()), the tensor methods
+# when first bound (fast_method(), called by C_tl_dollar). They print as before: the
+# original text is kept as their source reference.
+with_routine_constants <- function(f) {
+  nms <- all.names(body(f))
+  nms <- unique(nms[startsWith(nms, "C_tl_")])
+  ns <- topenv()
+  vals <- mget(nms, envir = ns, ifnotfound = list(NULL))
+  vals <- vals[vapply(vals, inherits, NA, what = "NativeSymbolInfo")]
+  if (!length(vals)) return(f)
+  text <- deparse(f, control = c("keepInteger", "keepNA", "niceNames", "showAttributes",
+                                 "useSource")) # as print() shows a function
+  g <- f
+  body(g) <- eval(call("substitute", body(f), vals))
+  g <- compiler::cmpfun(g)
+  src <- srcfilecopy("<torchlite>", text)
+  attr(g, "srcref") <- srcref(src, c(1L, 1L, length(text), nchar(text[length(text)], "bytes")))
+  g
+}
+
+# Specialized tensor methods, made on first use (C_tl_dollar keeps them in its name cache).
+tensor_methods_fast <- new.env(parent = emptyenv())
+
+# The specialized method `name`, or NULL if there is no such method.
+fast_method <- function(name) {
+  f <- tensor_methods_fast[[name]]
+  if (!is.null(f)) return(f)
+  f <- tensor_methods[[name]]
+  if (is.null(f)) return(NULL)
+  g <- tryCatch(with_routine_constants(f), error = function(e) f)
+  assign(name, g, envir = tensor_methods_fast)
+  g
+}
+
+# Called from .onLoad: the S3 methods of torch_tensor with routine constants, put in place
+# of the originals in the namespace and in the S3 method table that R's dispatch reads (the
+# one of the environment that defines the generic, as registerS3method() finds it; that
+# function itself would also append to the namespace's registration record), and the
+# exported functions that wrap the body of a training loop.
+register_routine_constants <- function(ns) {
+  s3 <- getNamespaceInfo(ns, "S3methods")
+  groups <- c("Math", "Ops", "matrixOps", "Summary", "Complex")
+  for (i in which(s3[, 2] == "torch_tensor")) {
+    f <- get(s3[i, 3], envir = ns)
+    g <- tryCatch(with_routine_constants(f), error = function(e) f)
+    if (identical(g, f)) next
+    generic <- s3[i, 1]
+    def <- if (generic %in% groups) .BaseNamespaceEnv else {
+      gf <- get(generic, envir = ns)
+      if (typeof(gf) == "closure") environment(gf) else .BaseNamespaceEnv
+    }
+    table <- def[[".__S3MethodsTable__."]]
+    if (!is.environment(table)) next
+    assign(s3[i, 3], g, envir = ns)
+    assign(paste(generic, "torch_tensor", sep = "."), g, envir = table)
+  }
+  for (nm in c("with_no_grad", "with_enable_grad")) {
+    f <- get(nm, envir = ns)
+    assign(nm, tryCatch(with_routine_constants(f), error = function(e) f), envir = ns)
+  }
+}
+
 #' Fields and methods of a tensor
 #'
 #' `x$name` gives a field (`shape`, `dtype`, `requires_grad`, `ndim`, `device`, `is_leaf`,

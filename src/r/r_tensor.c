@@ -21,6 +21,8 @@ static SEXP methods_env = NULL; /* R functions that implement x$method(...) */
 static SEXP dtype_objs = NULL;  /* list of the five dtype objects */
 static SEXP device_obj = NULL;  /* the cpu device */
 static SEXP self_sym = NULL;
+static SEXP fast_method_sym = NULL;
+static SEXP fast_env = NULL; /* tensor_methods_fast: the methods as fast_method() makes them */
 
 /* ---------------------------------------------------------------- errors */
 
@@ -433,18 +435,22 @@ int tl_r_flag(SEXP x, const char *what) {
 /* ---------------------------------------------------------------- set-up */
 
 /* The method names seen last, by the address of their CHARSXP (x$name passes the symbol's
- * print name, the same object every time), with their symbol and function in methods_env:
- * a direct-mapped table, its names preserved so that an address cannot be reused for
- * another string while it is in the table. Fields never enter it. */
+ * print name, the same object every time), with their symbol and function (from
+ * tensor_methods_fast): a direct-mapped table, its names preserved so that an address
+ * cannot be reused for another string while it is in the table. Fields never enter it. */
 static SEXP bind_method(SEXP x, tl_tensor *t, SEXP sym, SEXP fun);
-#define NAME_SLOTS 64
+#define NAME_SLOTS 256
 static SEXP name_key[NAME_SLOTS], name_sym[NAME_SLOTS], name_fun[NAME_SLOTS];
 
-static int name_slot(SEXP ch) { return (int)(((uintptr_t)ch >> 4) & (NAME_SLOTS - 1)); }
+static int name_slot(SEXP ch) {
+  uintptr_t a = (uintptr_t)ch >> 4; /* CHARSXPs lie in R's pages of small nodes */
+  return (int)((a ^ (a >> 8)) & (NAME_SLOTS - 1));
+}
 
 SEXP C_tl_init(SEXP ns, SEXP methods, SEXP dtypes, SEXP device) {
   tensor_tag = Rf_install("torchlite_tensor");
   self_sym = Rf_install("self");
+  fast_method_sym = Rf_install("fast_method");
   class_attr = Rf_mkString("torch_tensor");
   R_PreserveObject(class_attr);
   MARK_NOT_MUTABLE(class_attr);
@@ -455,6 +461,7 @@ SEXP C_tl_init(SEXP ns, SEXP methods, SEXP dtypes, SEXP device) {
   }
   pkg_env = ns;
   methods_env = methods;
+  fast_env = NULL;
   for (int k = 0; k < NAME_SLOTS; k++) { /* a reload brings new functions */
     if (name_key[k]) R_ReleaseObject(name_key[k]);
     name_key[k] = name_sym[k] = name_fun[k] = NULL;
@@ -513,14 +520,27 @@ SEXP C_tl_dollar(SEXP x, SEXP name) {
   default: break;
   }
   SEXP sym = Rf_installChar(ch);
-  SEXP fun = Rf_findVarInFrame(methods_env, sym);
-  if (fun == R_UnboundValue)
+  if (Rf_findVarInFrame(methods_env, sym) == R_UnboundValue)
+    tl_r_stop(TL_ERR_VALUE, "'%s' is not a field or method of torch_tensor", nm);
+  /* the method with its C routines as constants, made by fast_method() (R/tensor.R) on
+   * first use */
+  if (!fast_env) {
+    fast_env = Rf_eval(Rf_install("tensor_methods_fast"), pkg_env); /* lazy-loaded */
+    if (TYPEOF(fast_env) != ENVSXP) tl_r_stop(TL_ERR_RUNTIME, "torchlite is not loaded properly");
+  }
+  SEXP fun = Rf_findVarInFrame(fast_env, sym);
+  if (fun == R_UnboundValue) {
+    SEXP call = PROTECT(Rf_lang2(fast_method_sym, name));
+    fun = Rf_eval(call, pkg_env);
+    UNPROTECT(1);
+  }
+  if (TYPEOF(fun) != CLOSXP)
     tl_r_stop(TL_ERR_VALUE, "'%s' is not a field or method of torch_tensor", nm);
   if (name_key[slot]) R_ReleaseObject(name_key[slot]);
   R_PreserveObject(ch);
   name_key[slot] = ch;
   name_sym[slot] = sym;
-  name_fun[slot] = fun; /* kept alive by methods_env */
+  name_fun[slot] = fun; /* kept alive by tensor_methods_fast */
   return bind_method(x, t, sym, fun);
 }
 

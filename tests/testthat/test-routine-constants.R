@@ -1,0 +1,61 @@
+# The functions on the per-op path are recompiled with their C routines as constants
+# (with_routine_constants() in R/tensor.R); they must behave and print as the originals.
+
+test_that("S3 methods of torch_tensor and the grad-mode wrappers hold routine objects", {
+  ns <- asNamespace("torchlite")
+  mul <- getS3method("*", "torch_tensor")
+  expect_s3_class(body(mul)[[2]], "NativeSymbolInfo")
+  expect_identical(body(mul)[[2]]$name, "C_tl_op_mul")
+  expect_s3_class(body(getS3method("$", "torch_tensor"))[[2]], "NativeSymbolInfo")
+  expect_identical(get("*.torch_tensor", envir = ns), mul)
+  expect_s3_class(body(with_no_grad)[[2]], "NativeSymbolInfo")
+  expect_s3_class(body(get("with_enable_grad", envir = ns))[[2]], "NativeSymbolInfo")
+  # every S3 method of the class that calls C got one
+  s3 <- getNamespaceInfo(ns, "S3methods")
+  for (nm in s3[s3[, 2] == "torch_tensor", 3]) {
+    f <- get(nm, envir = ns)
+    named <- grep("^C_tl_", all.names(body(f)), value = TRUE)
+    expect_length(named, 0)
+  }
+})
+
+test_that("a method bound by `$` holds its routine object and prints its source", {
+  x <- torch_tensor(c(1, 2))
+  f <- x$add
+  expect_s3_class(body(f)[[2]], "NativeSymbolInfo")
+  expect_identical(body(f)[[2]]$name, "C_tl_add")
+  out <- capture.output(print(f))
+  expect_identical(out[1:2], c("function (other, alpha = 1L) ",
+                               ".Call(C_tl_add, self, other, alpha)"))
+  expect_match(out[3], "^<bytecode: ")
+  expect_identical(capture.output(print(getS3method("*", "torch_tensor")))[1:2],
+                   c("function (e1, e2) ", ".Call(C_tl_op_mul, e1, e2)"))
+  expect_identical(capture.output(print(with_no_grad))[1:2],
+                   c("function (code) ", ".External2(C_tl_with_grad_mode_ext, FALSE)"))
+  expect_equal(as.numeric(f(10)), c(11, 12))
+})
+
+test_that("every method name reaches its own method, also after the name cache fills", {
+  x <- torch_tensor(c(1, 2))
+  tm <- torchlite:::tensor_methods
+  nms <- ls(tm)
+  expect_gt(length(nms), 150)
+  for (pass in 1:2) {
+    for (nm in nms) {
+      f <- x[[nm]]
+      expect_identical(formals(f), formals(tm[[nm]]), label = nm)
+      expect_true(is.function(f) && identical(environment(f)$self, x), label = nm)
+    }
+  }
+  # the specialized copy of each name is made once
+  fast <- torchlite:::tensor_methods_fast
+  f1 <- get("mul", envir = fast)
+  invisible(x$mul)
+  expect_identical(get("mul", envir = fast), f1)
+})
+
+test_that("functions without routine names are left as they are", {
+  f <- function(a) a + 1
+  environment(f) <- asNamespace("torchlite")
+  expect_identical(torchlite:::with_routine_constants(f), f)
+})
