@@ -185,6 +185,26 @@ test_that("a row broadcast over the rows of a small matrix gives the general dri
   expect_error(a + torch_ones(3), "must match the size")
 })
 
+test_that("+ - * / of a row over many rows (one call for all rows) give the general bits", {
+  # widths with whole 256-bit vectors and tails; special values in both operands
+  for (dt in list(torch_float32(), torch_float64())) {
+    for (k in c(8, 19, 32)) {
+      a <- values(7 * k, dt)$reshape(c(7, k))
+      a_nc <- torch_zeros(7, 2 * k, dtype = dt)[, seq(1, 2 * k, by = 2)]
+      a_nc$copy_(a)
+      r <- rev(as_array(values(k + 3, dt)))[seq_len(k)] * 0.75
+      for (row in list(torch_tensor(r, dtype = dt), torch_tensor(matrix(r, 1), dtype = dt))) {
+        for (nm in c("+", "-", "*", "/")) {
+          same_result(ops[[nm]](a, row), ops[[nm]](a_nc, row))
+        }
+      }
+      # by hand (double precision, as R computes): every row gets the row's own element
+      if (dt == torch_float64())
+        expect_identical(as_array(a + torch_tensor(r, dtype = dt)), sweep(as_array(a), 2, r, `+`))
+    }
+  }
+})
+
 test_that("clamp's gradient in one pass has the general path's bits", {
   # 19 elements: whole vectors and a tail for both dtypes; gradients with signed zeros and
   # NaN where the mask keeps them or gives +0

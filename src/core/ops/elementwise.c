@@ -340,6 +340,31 @@ BIN_KERNEL(k_mul_f64, double, double, a * b)
 
 BIN_KERNEL(k_div_f32, float, float, a / b)
 BIN_KERNEL(k_div_f64, double, double, a / b)
+
+/* A row y of k elements against each of `rows` contiguous rows of x (a bias added to a
+ * matrix): the op of the kernel above, element by element as it computes it, in one call
+ * instead of one per row (binary_rows). */
+typedef void (*rows_fn)(char *o, const char *x, const char *y, int64_t rows, int64_t k,
+                        const ew_ctx *c);
+#define ROWS_LOOP(ATTR, FN, NAME, T)                                                      \
+  ATTR static void FN(char *po, const char *px, const char *py, int64_t rows, int64_t k,   \
+                      const ew_ctx *vc) {                                                 \
+    const ew_ctx c = *vc;                                                                 \
+    T *o = (T *)po;                                                                       \
+    const T *x = (const T *)px, *y = (const T *)py;                                       \
+    for (int64_t r = 0; r < rows; r++, o += k, x += k)                                    \
+      TL_SIMD for (int64_t i = 0; i < k; i++) o[i] = NAME##_op(x[i], y[i], &c);           \
+  }
+#define ROWS_ARITH(ATTR, SUF)                                                             \
+  ROWS_LOOP(ATTR, k_add_f32_rows##SUF, k_add_f32, float)                                  \
+  ROWS_LOOP(ATTR, k_add_f64_rows##SUF, k_add_f64, double)                                 \
+  ROWS_LOOP(ATTR, k_sub_f32_rows##SUF, k_sub_f32, float)                                  \
+  ROWS_LOOP(ATTR, k_sub_f64_rows##SUF, k_sub_f64, double)                                 \
+  ROWS_LOOP(ATTR, k_mul_f32_rows##SUF, k_mul_f32, float)                                  \
+  ROWS_LOOP(ATTR, k_mul_f64_rows##SUF, k_mul_f64, double)                                 \
+  ROWS_LOOP(ATTR, k_div_f32_rows##SUF, k_div_f32, float)                                  \
+  ROWS_LOOP(ATTR, k_div_f64_rows##SUF, k_div_f64, double)
+ROWS_ARITH(, )
 BIN_KERNEL(k_divt_i32, int32_t, int32_t, IDIV_TRUNC(int32_t, uint32_t, a, b))
 BIN_KERNEL(k_divt_i64, int64_t, int64_t, IDIV_TRUNC(int64_t, uint64_t, a, b))
 BIN_KERNEL(k_divt_f32, float, float, truncf(a / b))
@@ -1009,6 +1034,7 @@ CMP_AVX2(gt)
 CMP_AVX2(ge)
 UN_LOOP(TL_AVX2, k_clamps_f32_avx2, k_clamps_f32, float, float)
 UN_LOOP(TL_AVX2, k_clamps_f64_avx2, k_clamps_f64, double, double)
+ROWS_ARITH(TL_AVX2, _avx2)
 
 /* the AVX2 kernel to use instead of table kernel fn, if any */
 static tl_loop_fn avx2_variant(tl_loop_fn fn) {
@@ -1042,10 +1068,29 @@ static tl_loop_fn bin_kernel(int kid, tl_dtype dt) {
   if (cpu_has_avx2_fma() && bin_table_avx2[kid][dt]) return bin_table_avx2[kid][dt];
   return bin_table[kid][dt];
 }
+#define ROWS_ROW(SUF) {NULL, NULL, NULL, SUF##_f32_rows, SUF##_f64_rows}
+#define ROWS_ROW_AVX2(SUF) {NULL, NULL, NULL, SUF##_f32_rows_avx2, SUF##_f64_rows_avx2}
+static const rows_fn rows_table_avx2[KB_N][TL_NDTYPES] = {
+  [KB_ADD] = ROWS_ROW_AVX2(k_add), [KB_SUB] = ROWS_ROW_AVX2(k_sub),
+  [KB_MUL] = ROWS_ROW_AVX2(k_mul), [KB_DIV] = ROWS_ROW_AVX2(k_div),
+};
+#define ROWS_AVX2_FIRST if (cpu_has_avx2_fma()) return rows_table_avx2[kid][dt];
 #else
 static tl_loop_fn avx2_variant(tl_loop_fn fn) { return fn; }
 static tl_loop_fn bin_kernel(int kid, tl_dtype dt) { return bin_table[kid][dt]; }
+#define ROWS_ROW(SUF) {NULL, NULL, NULL, SUF##_f32_rows, SUF##_f64_rows}
+#define ROWS_AVX2_FIRST
 #endif
+
+/* the rows kernel for (kernel id, dtype), or NULL */
+static const rows_fn rows_table[KB_N][TL_NDTYPES] = {
+  [KB_ADD] = ROWS_ROW(k_add), [KB_SUB] = ROWS_ROW(k_sub),
+  [KB_MUL] = ROWS_ROW(k_mul), [KB_DIV] = ROWS_ROW(k_div),
+};
+static rows_fn rows_kernel(int kid, tl_dtype dt) {
+  ROWS_AVX2_FIRST
+  return rows_table[kid][dt];
+}
 
 /* clamp's gradient in one pass (the general way is a comparison into a mask, then where) */
 #define CLAMP_GRAD_SCALAR(T)                                                              \
@@ -1586,8 +1631,10 @@ static tl_tensor *pow_scalar(const tl_tensor *a, const tl_tensor *b, tl_tensor *
 #define SMALL_NUMEL TL_SMALL_NUMEL /* < GRAIN_MATH, GRAIN_CHEAP: never split across threads */
 
 /* A row (b: its last dim that of a, the others 1) added to, subtracted from, ... each row of
- * a contiguous a (a bias): the kernel once per row, as the general driver's two-dimensional
- * iteration calls it. Returns 0 when it does not apply. */
+ * a contiguous a (a bias): for + - * / of floating tensors a rows kernel (all rows in one
+ * call), else the kernel once per row, as the general driver's two-dimensional iteration
+ * calls it; either way the same op on the same pairs of elements. Returns 0 when it does not
+ * apply. */
 static int binary_rows(int kid, tl_dtype comp, tl_dtype kout, ew_ctx *ctx, const tl_tensor *a,
                        const tl_tensor *b, tl_tensor **out) {
   if (a->ndim < 2 || b->ndim < 1 || b->ndim > a->ndim || a->dtype != comp || b->dtype != comp)
@@ -1602,9 +1649,15 @@ static int binary_rows(int kid, tl_dtype comp, tl_dtype kout, ew_ctx *ctx, const
     return 1;
   }
   size_t es = tl_dtype_size(comp), eso = tl_dtype_size(kout);
+  char *po = tl_data(r), *pa = tl_data(a), *pb = tl_data(b);
+  rows_fn rf = rows_kernel(kid, comp);
+  if (rf) {
+    rf(po, pa, pb, a->numel / k, k, ctx);
+    *out = r;
+    return 1;
+  }
   int64_t strides[3] = {(int64_t)eso, (int64_t)es, (int64_t)es};
   tl_loop_fn fn = bin_kernel(kid, comp);
-  char *po = tl_data(r), *pa = tl_data(a), *pb = tl_data(b);
   for (int64_t row = 0, rows = a->numel / k; row < rows; row++) {
     char *data[3] = {po + (size_t)(row * k) * eso, pa + (size_t)(row * k) * es, pb};
     fn(data, strides, k, ctx);
