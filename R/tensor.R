@@ -29,6 +29,7 @@ with_routine_constants <- function(f) {
   vals <- mget(nms, envir = ns, ifnotfound = list(NULL))
   vals <- vals[vapply(vals, inherits, NA, what = "NativeSymbolInfo")]
   if (!length(vals)) return(f)
+  vals <- lapply(vals, `[[`, "address") # what .Call() takes from the object anyway
   text <- deparse(f, control = c("keepInteger", "keepNA", "niceNames", "showAttributes",
                                  "useSource")) # as print() shows a function
   g <- f
