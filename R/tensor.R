@@ -16,12 +16,15 @@ define_methods <- function(...) {
 
 # Byte code that names a registered C routine (`.Call(C_tl_add, self, other, alpha)`) looks
 # it up by name on every call: through the function's own frame (an S3 method's holds eight
-# variables), then the namespace's hash table; about 400 machine instructions, a third of
+# variables), then the namespace's hash table; about 400 machine instructions, a quarter of
 # what a `$` method's body costs (bench/README.md). The functions on the per-op path are
-# therefore recompiled with the routine objects themselves as constants: the S3 methods of
-# torch_tensor when the package loads (register_routine_constants()), the tensor methods
+# therefore recompiled with the routines' registered addresses as constants: the S3 methods
+# of torch_tensor when the package loads (register_routine_constants()), the tensor methods
 # when first bound (fast_method(), called by C_tl_dollar). They print as before: the
-# original text is kept as their source reference.
+# original text is kept as their source reference. The price: such a function, serialized
+# and loaded again (a bound method `x$add` saved with saveRDS()), holds a null address and
+# stops with R's "NULL value passed as symbol address"; take the method from the tensor
+# again.
 with_routine_constants <- function(f) {
   nms <- all.names(body(f))
   nms <- unique(nms[startsWith(nms, "C_tl_")])

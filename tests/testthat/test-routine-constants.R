@@ -58,3 +58,12 @@ test_that("functions without routine names are left as they are", {
   environment(f) <- asNamespace("torchlite")
   expect_identical(torchlite:::with_routine_constants(f), f)
 })
+
+test_that("a bound method serialized and loaded again stops with an error, not a crash", {
+  x <- torch_tensor(c(1, 2))
+  g <- unserialize(serialize(x$add, NULL))
+  expect_error(g(1), "NULL value passed as symbol address")
+  # the tensor itself comes back whole, and its methods work
+  y <- unserialize(serialize(x, NULL))
+  expect_equal(as.numeric(y$add(1)), c(2, 3))
+})
