@@ -30,33 +30,22 @@ best <- function(f) {
   m
 }
 
-# the R floor
+# the R floor: the workload's own loop function, evaluated in an environment where its data,
+# parameters and with_no_grad() are dummies
 dummy <- structure(1L, class = "floor_dummy")
 dummy_method <- function(...) dummy
 `$.floor_dummy` <- function(x, name) if (name == "grad") dummy else dummy_method
 `-.floor_dummy` <- function(e1, e2) dummy
 `*.floor_dummy` <- function(e1, e2) dummy
-dummy_block <- function(code) code
-make_floor <- function(iters = 200, lr = 1e-4) {
-  x <- y <- w1 <- w2 <- b1 <- b2 <- dummy
-  function() {
-    for (t in seq_len(iters)) {
-      y_pred <- x$mm(w1)$add(b1)$clamp(min = 0)$mm(w2)$add(b2)
-      loss <- (y_pred - y)$pow(2)$sum()
-      loss$backward()
-      dummy_block({
-        w1$sub_(lr * w1$grad)
-        w2$sub_(lr * w2$grad)
-        b1$sub_(lr * b1$grad)
-        b2$sub_(lr * b2$grad)
-        w1$grad$zero_()
-        w2$grad$zero_()
-        b1$grad$zero_()
-        b2$grad$zero_()
-      })
-    }
-    loss
-  }
+make_floor <- function() {
+  f <- make_mlp_seed()
+  e <- new.env(parent = globalenv())
+  for (v in c("x", "y", "w1", "w2", "b1", "b2")) assign(v, dummy, envir = e)
+  e$iters <- get("iters", envir = environment(f))
+  e$lr <- get("lr", envir = environment(f))
+  e$with_no_grad <- function(code) code
+  environment(f) <- e
+  f
 }
 
 # the C work: the routines called directly, with mlp_seed's data and parameters
