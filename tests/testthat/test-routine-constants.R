@@ -10,8 +10,12 @@ test_that("S3 methods of torch_tensor and the grad-mode wrappers hold their rout
   expect_identical(get("*.torch_tensor", envir = ns), mul)
   expect_identical(body(with_no_grad)[[2]], routine("C_tl_with_grad_mode_ext"))
   expect_identical(body(get("with_enable_grad", envir = ns))[[2]], routine("C_tl_with_grad_mode_ext"))
-  # every S3 method of the class that calls C got one
+  # the namespace's record of its S3 registrations is left as it was (names, not functions)
   s3 <- getNamespaceInfo(ns, "S3methods")
+  expect_type(s3[, 3], "character")
+  expect_false(anyDuplicated(s3[, 3]) > 0)
+  expect_true("*.torch_tensor" %in% as.character(methods(class = "torch_tensor")))
+  # every S3 method of the class that calls C got one
   for (nm in s3[s3[, 2] == "torch_tensor", 3]) {
     f <- get(nm, envir = ns)
     named <- grep("^C_tl_", all.names(body(f)), value = TRUE)
