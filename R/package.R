@@ -21,7 +21,7 @@ signal_torch_error <- function(class, message) {
 .onLoad <- function(libname, pkgname) {
   ns <- topenv()
   dtypes <- lapply(0:4, new_dtype)
-  .Call(C_tl_init, ns, tensor_methods, dtypes, torch_device("cpu"))
+  .Call(C_tl_init, ns, dtypes, torch_device("cpu"))
   register_routine_constants(ns)
   seed_from_r()
   invisible()

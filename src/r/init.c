@@ -9,7 +9,7 @@
 
 #define DECL(name, n) extern SEXP name();
 #define ENTRIES(X)                 \
-  X(C_tl_init, 4)                  \
+  X(C_tl_init, 3)                  \
   X(C_tl_dollar, 2)                \
   X(C_tl_shape, 1)                 \
   X(C_tl_set_requires_grad, 2)     \

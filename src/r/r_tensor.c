@@ -17,7 +17,6 @@ SEXP C_tl_grad_fn(SEXP x);
 static SEXP tensor_tag = NULL;  /* tag of every tensor external pointer */
 static SEXP class_attr = NULL;  /* "torch_tensor" */
 static SEXP pkg_env = NULL;     /* the package namespace */
-static SEXP methods_env = NULL; /* R functions that implement x$method(...) */
 static SEXP dtype_objs = NULL;  /* list of the five dtype objects */
 static SEXP device_obj = NULL;  /* the cpu device */
 static SEXP self_sym = NULL;
@@ -447,7 +446,7 @@ static int name_slot(SEXP ch) {
   return (int)((a ^ (a >> 8)) & (NAME_SLOTS - 1));
 }
 
-SEXP C_tl_init(SEXP ns, SEXP methods, SEXP dtypes, SEXP device) {
+SEXP C_tl_init(SEXP ns, SEXP dtypes, SEXP device) {
   tensor_tag = Rf_install("torchlite_tensor");
   self_sym = Rf_install("self");
   fast_method_sym = Rf_install("fast_method");
@@ -460,7 +459,6 @@ SEXP C_tl_init(SEXP ns, SEXP methods, SEXP dtypes, SEXP device) {
     R_PreserveObject(open_holder);
   }
   pkg_env = ns;
-  methods_env = methods;
   fast_env = NULL;
   for (int k = 0; k < NAME_SLOTS; k++) { /* a reload brings new functions */
     if (name_key[k]) R_ReleaseObject(name_key[k]);
@@ -520,10 +518,8 @@ SEXP C_tl_dollar(SEXP x, SEXP name) {
   default: break;
   }
   SEXP sym = Rf_installChar(ch);
-  if (Rf_findVarInFrame(methods_env, sym) == R_UnboundValue)
-    tl_r_stop(TL_ERR_VALUE, "'%s' is not a field or method of torch_tensor", nm);
   /* the method with its C routines as constants, made by fast_method() (R/tensor.R) on
-   * first use */
+   * first use; fast_method() gives NULL for a name that is not a method */
   if (!fast_env) {
     fast_env = Rf_eval(Rf_install("tensor_methods_fast"), pkg_env); /* lazy-loaded */
     if (TYPEOF(fast_env) != ENVSXP) tl_r_stop(TL_ERR_RUNTIME, "torchlite is not loaded properly");
@@ -558,7 +554,7 @@ static int seen_recently(SEXP x) {
   return 0;
 }
 
-/* x$method: fun (from methods_env) with self bound to x */
+/* x$method: fun (from tensor_methods_fast) with self bound to x */
 static SEXP bind_method(SEXP x, tl_tensor *t, SEXP sym, SEXP fun) {
   /* a leaf that binds methods again and again (a parameter, data, a gradient: handles that
    * live across a loop) keeps the methods it bound last; a temporary binds once and gets no

@@ -1068,27 +1068,26 @@ static tl_loop_fn bin_kernel(int kid, tl_dtype dt) {
   if (cpu_has_avx2_fma() && bin_table_avx2[kid][dt]) return bin_table_avx2[kid][dt];
   return bin_table[kid][dt];
 }
-#define ROWS_ROW(SUF) {NULL, NULL, NULL, SUF##_f32_rows, SUF##_f64_rows}
 #define ROWS_ROW_AVX2(SUF) {NULL, NULL, NULL, SUF##_f32_rows_avx2, SUF##_f64_rows_avx2}
 static const rows_fn rows_table_avx2[KB_N][TL_NDTYPES] = {
   [KB_ADD] = ROWS_ROW_AVX2(k_add), [KB_SUB] = ROWS_ROW_AVX2(k_sub),
   [KB_MUL] = ROWS_ROW_AVX2(k_mul), [KB_DIV] = ROWS_ROW_AVX2(k_div),
 };
-#define ROWS_AVX2_FIRST if (cpu_has_avx2_fma()) return rows_table_avx2[kid][dt];
 #else
 static tl_loop_fn avx2_variant(tl_loop_fn fn) { return fn; }
 static tl_loop_fn bin_kernel(int kid, tl_dtype dt) { return bin_table[kid][dt]; }
-#define ROWS_ROW(SUF) {NULL, NULL, NULL, SUF##_f32_rows, SUF##_f64_rows}
-#define ROWS_AVX2_FIRST
 #endif
 
 /* the rows kernel for (kernel id, dtype), or NULL */
+#define ROWS_ROW(SUF) {NULL, NULL, NULL, SUF##_f32_rows, SUF##_f64_rows}
 static const rows_fn rows_table[KB_N][TL_NDTYPES] = {
   [KB_ADD] = ROWS_ROW(k_add), [KB_SUB] = ROWS_ROW(k_sub),
   [KB_MUL] = ROWS_ROW(k_mul), [KB_DIV] = ROWS_ROW(k_div),
 };
 static rows_fn rows_kernel(int kid, tl_dtype dt) {
-  ROWS_AVX2_FIRST
+#ifdef TL_HAVE_AVX2_KERNELS
+  if (cpu_has_avx2_fma()) return rows_table_avx2[kid][dt];
+#endif
   return rows_table[kid][dt];
 }
 
