@@ -616,8 +616,12 @@ static tl_status sum_run(const siter *it, int64_t numel, loop2d_fn fn,
   }
   int nt = num_threads();
   (void)nt;
+  /* Each thread takes one contiguous run of pieces, as libtorch splits a reduction (the
+   * pieces, and so the result, do not depend on it). Measured on the 40 MB sum_1e7: the same
+   * as dealing pieces out one at a time most of the time, and at times 0.22-0.25 ms instead of
+   * 0.37 (each thread finds its own half still cached), which dealing never showed. */
 #ifdef _OPENMP
-#pragma omp parallel for num_threads(nt) schedule(dynamic, 1) if (nt > 1)
+#pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1)
 #endif
   for (int64_t p = 0; p < npieces; p++) {
     siter sub = *it;
