@@ -323,6 +323,42 @@ TL_FMA SG_INLINE void f64_mstore(double *o, __m256i mk, f64_v v) { _mm256_maskst
  * output's lanes adjacent (direct) or not (through a buffer). The flags are constants in each
  * inlined use, so every combination gets its own loop. */
 #define SMALL_KERNEL(PF, T, L)                                                              \
+  /* one row's accumulators to the output, stored as alpha * acc + C with C zeroed: acc + 0 \
+   * (what makes a sum of -0 a +0, as in OpenBLAS) */                                      \
+  TL_FMA SG_INLINE void PF##_put_row(T *o, const int64_t ocs, const int nv, const int64_t nl, \
+                                     const int direct, const __m256i mk, PF##_v a0,         \
+                                     PF##_v a1, PF##_v a2, PF##_v a3) {                     \
+    const int full = nl == L;                                                               \
+    const PF##_v z = PF##_zero();                                                           \
+    a0 = PF##_add(a0, z);                                                                   \
+    if (nv == 4) {                                                                          \
+      a1 = PF##_add(a1, z);                                                                 \
+      a2 = PF##_add(a2, z);                                                                 \
+      a3 = PF##_add(a3, z);                                                                 \
+    }                                                                                       \
+    if (direct) {                                                                           \
+      if (nv == 4) {                                                                        \
+        PF##_store(o, a0);                                                                  \
+        PF##_store(o + L, a1);                                                              \
+        PF##_store(o + 2 * L, a2);                                                          \
+        PF##_store(o + 3 * L, a3);                                                          \
+      } else if (full) {                                                                    \
+        PF##_store(o, a0);                                                                  \
+      } else {                                                                              \
+        PF##_mstore(o, mk, a0);                                                             \
+      }                                                                                     \
+    } else {                                                                                \
+      T buf[4 * L];                                                                         \
+      PF##_store(buf, a0);                                                                  \
+      if (nv == 4) {                                                                        \
+        PF##_store(buf + L, a1);                                                            \
+        PF##_store(buf + 2 * L, a2);                                                        \
+        PF##_store(buf + 3 * L, a3);                                                        \
+      }                                                                                     \
+      const int64_t n = nv == 4 ? 4 * L : nl;                                               \
+      for (int64_t l = 0; l < n; l++) o[l * ocs] = buf[l];                                  \
+    }                                                                                       \
+  }                                                                                         \
   TL_FMA SG_INLINE void PF##_cols(const small_job *j, const int64_t w, const int nv,        \
                                   const int64_t nl, const int contig, const int direct,     \
                                   const PF##_gi gi, const __m256i mk) {                     \
@@ -331,7 +367,36 @@ TL_FMA SG_INLINE void f64_mstore(double *o, __m256i mk, f64_v v) { _mm256_maskst
     const int full = nl == L;                                                               \
     const T *p0 = (const T *)j->P + w * j->pls, *s0 = (const T *)j->S;                      \
     T *o = (T *)j->O + w * ocs;                                                             \
-    for (int64_t r = 0; r < R; r++, s0 += srs, o += ors) {                                  \
+    int64_t r = 0;                                                                          \
+    if (contig) /* two rows a pass share the lane operand's loads */                        \
+      for (; r + 2 <= R; r += 2, s0 += 2 * srs, o += 2 * ors) {                             \
+        PF##_v a0 = PF##_zero(), a1 = PF##_zero(), a2 = PF##_zero(), a3 = PF##_zero();      \
+        PF##_v b0 = PF##_zero(), b1 = PF##_zero(), b2 = PF##_zero(), b3 = PF##_zero();      \
+        const T *s = s0, *pp = p0;                                                          \
+        for (int64_t q = 0; q < K; q++, s += scs, pp += pps) {                              \
+          const PF##_v sv = PF##_set1(s), tv = PF##_set1(s + srs);                          \
+          if (nv == 4) {                                                                    \
+            const PF##_v v0 = PF##_load(pp, 1, gi), v1 = PF##_load(pp + vs, 1, gi);         \
+            a0 = PF##_fma(sv, v0, a0);                                                      \
+            b0 = PF##_fma(tv, v0, b0);                                                      \
+            a1 = PF##_fma(sv, v1, a1);                                                      \
+            b1 = PF##_fma(tv, v1, b1);                                                      \
+            const PF##_v v2 = PF##_load(pp + 2 * vs, 1, gi);                                \
+            const PF##_v v3 = PF##_load(pp + 3 * vs, 1, gi);                                \
+            a2 = PF##_fma(sv, v2, a2);                                                      \
+            b2 = PF##_fma(tv, v2, b2);                                                      \
+            a3 = PF##_fma(sv, v3, a3);                                                      \
+            b3 = PF##_fma(tv, v3, b3);                                                      \
+          } else {                                                                          \
+            const PF##_v v0 = full ? PF##_load(pp, 1, gi) : PF##_mload(pp, 1, gi, mk);      \
+            a0 = PF##_fma(sv, v0, a0);                                                      \
+            b0 = PF##_fma(tv, v0, b0);                                                      \
+          }                                                                                 \
+        }                                                                                   \
+        PF##_put_row(o, ocs, nv, nl, direct, mk, a0, a1, a2, a3);                           \
+        PF##_put_row(o + ors, ocs, nv, nl, direct, mk, b0, b1, b2, b3);                     \
+      }                                                                                     \
+    for (; r < R; r++, s0 += srs, o += ors) {                                               \
       PF##_v a0 = PF##_zero(), a1 = PF##_zero(), a2 = PF##_zero(), a3 = PF##_zero();        \
       const T *s = s0, *pp = p0;                                                            \
       int64_t q = 0;                                                                        \
@@ -363,36 +428,7 @@ TL_FMA SG_INLINE void f64_mstore(double *o, __m256i mk, f64_v v) { _mm256_maskst
           a0 = PF##_fma(sv, PF##_mload(pp, contig, gi, mk), a0);                            \
         }                                                                                   \
       }                                                                                     \
-      /* stored as alpha * acc + C, C zeroed: acc + 0 */                                   \
-      const PF##_v z = PF##_zero();                                                         \
-      a0 = PF##_add(a0, z);                                                                 \
-      if (nv == 4) {                                                                        \
-        a1 = PF##_add(a1, z);                                                               \
-        a2 = PF##_add(a2, z);                                                               \
-        a3 = PF##_add(a3, z);                                                               \
-      }                                                                                     \
-      if (direct) {                                                                         \
-        if (nv == 4) {                                                                      \
-          PF##_store(o, a0);                                                                \
-          PF##_store(o + L, a1);                                                            \
-          PF##_store(o + 2 * L, a2);                                                        \
-          PF##_store(o + 3 * L, a3);                                                        \
-        } else if (full) {                                                                  \
-          PF##_store(o, a0);                                                                \
-        } else {                                                                            \
-          PF##_mstore(o, mk, a0);                                                           \
-        }                                                                                   \
-      } else {                                                                              \
-        T buf[4 * L];                                                                       \
-        PF##_store(buf, a0);                                                                \
-        if (nv == 4) {                                                                      \
-          PF##_store(buf + L, a1);                                                          \
-          PF##_store(buf + 2 * L, a2);                                                      \
-          PF##_store(buf + 3 * L, a3);                                                      \
-        }                                                                                   \
-        const int64_t n = nv == 4 ? 4 * L : nl;                                             \
-        for (int64_t l = 0; l < n; l++) o[l * ocs] = buf[l];                                \
-      }                                                                                     \
+      PF##_put_row(o, ocs, nv, nl, direct, mk, a0, a1, a2, a3);                             \
     }                                                                                       \
   }                                                                                         \
   TL_FMA SG_INLINE void PF##_all(const small_job *j, const int contig, const int direct) {  \
