@@ -38,6 +38,24 @@ test_that("a method bound by `$` holds its routine and prints its source", {
   expect_equal(as.numeric(f(10)), c(11, 12))
 })
 
+test_that("bound methods share their source record but not their attributes", {
+  x <- torch_tensor(c(1, 2))
+  f <- (x * 2)$add # temporaries: each `$` makes a new closure
+  g <- (x * 3)$add
+  attr(f, "note") <- "mine"
+  attr(f, "srcref")[1] <- 99L
+  expect_null(attr(g, "note"))
+  expect_identical(attr(g, "srcref")[1], 1L)
+  expect_identical(names(attributes(g)), "srcref")
+  expect_identical(names(attributes(torchlite:::tensor_methods_fast$add)), "srcref")
+  expect_identical(attr(torchlite:::tensor_methods_fast$add, "srcref")[1], 1L)
+  attr(f, "srcref") <- NULL
+  expect_identical(capture.output(print(g))[1:2], c("function (other, alpha = 1L) ",
+                                                    ".Call(C_tl_add, self, other, alpha)"))
+  expect_equal(as.numeric(g(1)), c(4, 7))
+  expect_identical(environment(g)$self$shape, 2L)
+})
+
 test_that("every method name reaches its own method, also after the name cache fills", {
   x <- torch_tensor(c(1, 2))
   tm <- torchlite:::tensor_methods
