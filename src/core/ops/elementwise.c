@@ -1026,6 +1026,12 @@ BIN_AVX2(k_sub_f32, float, float)
 BIN_AVX2(k_sub_f64, double, double)
 BIN_AVX2(k_mul_f32, float, float)
 BIN_AVX2(k_mul_f64, double, double)
+BIN_AVX2(k_div_f32, float, float)
+BIN_AVX2(k_div_f64, double, double)
+/* (a * (1 - b)) * b has no product feeding a sum, so nothing for FMA contraction to fuse
+ * (tanh's a * (1 - b * b) has: it stays with the generic loop, as libtorch rounds twice) */
+BIN_AVX2(k_sigb_f32, float, float)
+BIN_AVX2(k_sigb_f64, double, double)
 CMP_AVX2(eq)
 CMP_AVX2(ne)
 CMP_AVX2(lt)
@@ -1061,6 +1067,7 @@ static tl_loop_fn avx2_variant(tl_loop_fn fn) {
 #define AVX2_ROWF(P) {NULL, NULL, NULL, k_##P##_f32_avx2, k_##P##_f64_avx2}
 static const tl_loop_fn bin_table_avx2[KB_N][TL_NDTYPES] = {
   [KB_ADD] = AVX2_ROWF(add), [KB_SUB] = AVX2_ROWF(sub), [KB_MUL] = AVX2_ROWF(mul),
+  [KB_DIV] = AVX2_ROWF(div), [KB_SIGB] = AVX2_ROWF(sigb),
   [KB_EQ] = AVX2_ROWF(eq),   [KB_NE] = AVX2_ROWF(ne),   [KB_LT] = AVX2_ROWF(lt),
   [KB_LE] = AVX2_ROWF(le),   [KB_GT] = AVX2_ROWF(gt),   [KB_GE] = AVX2_ROWF(ge),
 };
