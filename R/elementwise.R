@@ -472,3 +472,5 @@ tl_strided_view <- function(x, size, stride, offset = 0) {
 # internal: which float32 math kernels are in use ("avx2": bit-identical to libtorch's AVX2
 # build, "generic": C library functions)
 tl_elementwise_simd <- function() .Call(C_tl_ew_simd)
+# internal: whether those kernels run 16 lanes at a time (AVX-512)
+tl_elementwise_wide <- function() .Call(C_tl_ew_wide)

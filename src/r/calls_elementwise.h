@@ -94,5 +94,6 @@
   X(C_tl_copy_, 2)                              \
   X(C_tl_ew_strided, 4)                         \
   X(C_tl_ew_simd, 0)                            \
+  X(C_tl_ew_wide, 0)                            \
   TL_EW_BINARY_OPS(TL_EW_BINARY_CALLS, X)       \
   TL_EW_UNARY_OPS(TL_EW_UNARY_CALLS, X)

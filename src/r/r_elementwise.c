@@ -500,3 +500,4 @@ SEXP C_tl_ew_strided(SEXP x, SEXP size, SEXP stride, SEXP offset) {
 }
 
 SEXP C_tl_ew_simd(void) { return Rf_mkString(tl_elementwise_simd()); }
+SEXP C_tl_ew_wide(void) { return Rf_ScalarLogical(tl_elementwise_wide()); }

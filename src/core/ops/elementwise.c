@@ -908,13 +908,14 @@ static int cpu_has_avx2_fma(void) {
 }
 
 /* all elements through the SLEEF-compatible function (libtorch's vml kernels) */
-#define SL_KERNEL(NAME, F)                                                                \
-  TL_AVX2 static void NAME(char **d, const int64_t *s, int64_t n, void *vc) {             \
+#define SL_KERNEL(NAME, F) SL_KERNEL_AT(TL_AVX2, TL_SIMD, NAME, F)
+#define SL_KERNEL_AT(ATTR, SIMD, NAME, F)                                                 \
+  ATTR static void NAME(char **d, const int64_t *s, int64_t n, void *vc) {                \
     (void)vc;                                                                             \
     if (s[0] == 4 && s[1] == 4) {                                                         \
       float *o = (float *)d[0];                                                           \
       const float *x = (const float *)d[1];                                               \
-      TL_SIMD for (int64_t i = 0; i < n; i++) o[i] = F(x[i]);                             \
+      SIMD for (int64_t i = 0; i < n; i++) o[i] = F(x[i]);                                \
       return;                                                                             \
     }                                                                                     \
     char *po = d[0];                                                                      \
@@ -934,8 +935,9 @@ SL_KERNEL(k_log10_f32_avx2, sl_log10f)
 SL_INLINE float sl_sinf_any(float x) { return fabsf(x) < 125.0f ? sl_sinf(x) : sinf(x); }
 SL_INLINE float sl_cosf_any(float x) { return fabsf(x) < 125.0f ? sl_cosf(x) : cosf(x); }
 
-#define SL_TRIG_KERNEL(NAME, F, FANY)                                                     \
-  TL_AVX2 static void NAME(char **d, const int64_t *s, int64_t n, void *vc) {             \
+#define SL_TRIG_KERNEL(NAME, F, FANY) SL_TRIG_KERNEL_AT(TL_AVX2, TL_SIMD, NAME, F, FANY)
+#define SL_TRIG_KERNEL_AT(ATTR, SIMD, NAME, F, FANY)                                      \
+  ATTR static void NAME(char **d, const int64_t *s, int64_t n, void *vc) {                \
     (void)vc;                                                                             \
     if (s[0] == 4 && s[1] == 4) {                                                         \
       float *o = (float *)d[0];                                                           \
@@ -943,9 +945,9 @@ SL_INLINE float sl_cosf_any(float x) { return fabsf(x) < 125.0f ? sl_cosf(x) : c
       for (int64_t b = 0; b < n; b += 64) {                                               \
         int64_t e = b + 64 < n ? b + 64 : n;                                              \
         int big = 0;                                                                      \
-        TL_SIMD for (int64_t i = b; i < e; i++) big |= !(fabsf(x[i]) < 125.0f);           \
+        SIMD for (int64_t i = b; i < e; i++) big |= !(fabsf(x[i]) < 125.0f);              \
         if (!big) {                                                                       \
-          TL_SIMD for (int64_t i = b; i < e; i++) o[i] = F(x[i]);                         \
+          SIMD for (int64_t i = b; i < e; i++) o[i] = F(x[i]);                            \
         } else {                                                                          \
           for (int64_t i = b; i < e; i++) o[i] = FANY(x[i]);                              \
         }                                                                                 \
@@ -964,12 +966,14 @@ SL_TRIG_KERNEL(k_cos_f32_avx2, sl_cosf, sl_cosf_any)
  * the vector code (SLEEF) 16 elements at a time, the remainder and strided data through the
  * scalar code (sigmoid: 1 / (1 + expf(-x)); sinh/cosh: the C library). */
 #define VEC16_KERNEL(NAME, VEXPR, SCALAR_KERNEL)                                          \
-  TL_AVX2 static void NAME(char **d, const int64_t *s, int64_t n, void *vc) {             \
+  VEC16_KERNEL_AT(TL_AVX2, TL_SIMD, NAME, VEXPR, SCALAR_KERNEL)
+#define VEC16_KERNEL_AT(ATTR, SIMD, NAME, VEXPR, SCALAR_KERNEL)                           \
+  ATTR static void NAME(char **d, const int64_t *s, int64_t n, void *vc) {                \
     if (s[0] == 4 && s[1] == 4) {                                                         \
       float *o = (float *)d[0];                                                           \
       const float *x = (const float *)d[1];                                               \
       int64_t nv = n - n % 16;                                                            \
-      TL_SIMD for (int64_t i = 0; i < nv; i++) {                                          \
+      SIMD for (int64_t i = 0; i < nv; i++) {                                             \
         float v = x[i];                                                                   \
         o[i] = VEXPR;                                                                     \
       }                                                                                   \
@@ -982,6 +986,37 @@ SL_TRIG_KERNEL(k_cos_f32_avx2, sl_cosf, sl_cosf_any)
 VEC16_KERNEL(k_sigmoid_f32_avx2, 1.0f / (sl_expf(0.0f - v) + 1.0f), k_sigmoid_f32)
 VEC16_KERNEL(k_sinh_f32_avx2, sl_sinhf(v), k_sinh_f32)
 VEC16_KERNEL(k_cosh_f32_avx2, sl_coshf(v), k_cosh_f32)
+
+#define TL_AVX512 __attribute__((target("avx512f,avx512dq,avx512vl,avx512bw,fma")))
+#define TL_SIMD16 _Pragma("omp simd simdlen(16)")
+/* The same kernels with 512-bit vectors where the CPU has them: every lane does the same
+ * operations in the same order (the functions above, vectorised by the compiler), so the
+ * results are the same bits, twice as many a step. */
+SL_KERNEL_AT(TL_AVX512, TL_SIMD16, k_exp_f32_avx512, sl_expf)
+SL_KERNEL_AT(TL_AVX512, TL_SIMD16, k_log_f32_avx512, sl_logf)
+SL_KERNEL_AT(TL_AVX512, TL_SIMD16, k_tanh_f32_avx512, sl_tanhf)
+SL_KERNEL_AT(TL_AVX512, TL_SIMD16, k_expm1_f32_avx512, sl_expm1f)
+SL_KERNEL_AT(TL_AVX512, TL_SIMD16, k_log1p_f32_avx512, sl_log1pf)
+SL_KERNEL_AT(TL_AVX512, TL_SIMD16, k_log2_f32_avx512, sl_log2f)
+SL_KERNEL_AT(TL_AVX512, TL_SIMD16, k_log10_f32_avx512, sl_log10f)
+SL_TRIG_KERNEL_AT(TL_AVX512, TL_SIMD16, k_sin_f32_avx512, sl_sinf, sl_sinf_any)
+SL_TRIG_KERNEL_AT(TL_AVX512, TL_SIMD16, k_cos_f32_avx512, sl_cosf, sl_cosf_any)
+VEC16_KERNEL_AT(TL_AVX512, TL_SIMD16, k_sigmoid_f32_avx512, 1.0f / (sl_expf(0.0f - v) + 1.0f),
+                k_sigmoid_f32)
+VEC16_KERNEL_AT(TL_AVX512, TL_SIMD16, k_sinh_f32_avx512, sl_sinhf(v), k_sinh_f32)
+VEC16_KERNEL_AT(TL_AVX512, TL_SIMD16, k_cosh_f32_avx512, sl_coshf(v), k_cosh_f32)
+/* AVX-512 (F, DQ, VL, BW) present, and not switched off with TORCHLITE_SIMD=avx2 (or
+ * generic) */
+static int cpu_has_avx512(void) {
+  static int cached = -1;
+  if (cached < 0) {
+    const char *env = getenv("TORCHLITE_SIMD");
+    cached = cpu_has_avx2_fma() && __builtin_cpu_supports("avx512f") &&
+             __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl") &&
+             __builtin_cpu_supports("avx512bw") && !(env && strcmp(env, "avx2") == 0);
+  }
+  return cached;
+}
 
 /* sqrt and 1/sqrt: C's sqrtf must set errno for negative inputs, which keeps compilers from
  * vectorising it; the vector instruction gives the same IEEE results. */
@@ -1042,27 +1077,31 @@ UN_LOOP(TL_AVX2, k_clamps_f32_avx2, k_clamps_f32, float, float)
 UN_LOOP(TL_AVX2, k_clamps_f64_avx2, k_clamps_f64, double, double)
 ROWS_ARITH(TL_AVX2, _avx2)
 
-/* the AVX2 kernel to use instead of table kernel fn, if any */
+/* the AVX-512 or AVX2 kernel to use instead of table kernel fn, if any */
+#define WIDE(F)                                                                           \
+  if (fn == F##_f32) return wide ? F##_f32_avx512 : F##_f32_avx2;
 static tl_loop_fn avx2_variant(tl_loop_fn fn) {
   if (!cpu_has_avx2_fma()) return fn;
-  if (fn == k_exp_f32) return k_exp_f32_avx2;
-  if (fn == k_log_f32) return k_log_f32_avx2;
-  if (fn == k_sin_f32) return k_sin_f32_avx2;
-  if (fn == k_cos_f32) return k_cos_f32_avx2;
-  if (fn == k_tanh_f32) return k_tanh_f32_avx2;
-  if (fn == k_sigmoid_f32) return k_sigmoid_f32_avx2;
-  if (fn == k_expm1_f32) return k_expm1_f32_avx2;
-  if (fn == k_log1p_f32) return k_log1p_f32_avx2;
-  if (fn == k_log2_f32) return k_log2_f32_avx2;
-  if (fn == k_log10_f32) return k_log10_f32_avx2;
-  if (fn == k_sinh_f32) return k_sinh_f32_avx2;
-  if (fn == k_cosh_f32) return k_cosh_f32_avx2;
+  const int wide = cpu_has_avx512();
+  WIDE(k_exp)
+  WIDE(k_log)
+  WIDE(k_sin)
+  WIDE(k_cos)
+  WIDE(k_tanh)
+  WIDE(k_sigmoid)
+  WIDE(k_expm1)
+  WIDE(k_log1p)
+  WIDE(k_log2)
+  WIDE(k_log10)
+  WIDE(k_sinh)
+  WIDE(k_cosh)
   if (fn == k_sqrt_f32) return k_sqrt_f32_avx2;
   if (fn == k_rsqrt_f32) return k_rsqrt_f32_avx2;
   if (fn == k_clamps_f32) return k_clamps_f32_avx2;
   if (fn == k_clamps_f64) return k_clamps_f64_avx2;
   return fn;
 }
+#undef WIDE
 /* the binary kernel for (kernel id, dtype): the AVX2 one where there is one */
 #define AVX2_ROWF(P) {NULL, NULL, NULL, k_##P##_f32_avx2, k_##P##_f64_avx2}
 static const tl_loop_fn bin_table_avx2[KB_N][TL_NDTYPES] = {
@@ -1163,6 +1202,14 @@ const char *tl_elementwise_simd(void) {
   if (cpu_has_avx2_fma()) return "avx2";
 #endif
   return "generic";
+}
+
+int tl_elementwise_wide(void) {
+#ifdef TL_HAVE_AVX2_KERNELS
+  return cpu_has_avx512();
+#else
+  return 0;
+#endif
 }
 
 /* ================================================================ ternary kernels */

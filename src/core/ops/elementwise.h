@@ -28,6 +28,9 @@ int tl_can_cast(tl_dtype from, tl_dtype to);
  * functions, as libtorch's default build). TORCHLITE_SIMD=generic in the environment forces
  * the latter. */
 const char *tl_elementwise_simd(void);
+/* 1 when those kernels run with 512-bit vectors (AVX-512 F/DQ/VL/BW present; the same bits,
+ * 16 lanes a step), 0 otherwise. TORCHLITE_SIMD=avx2 keeps them at 256 bits. */
+int tl_elementwise_wide(void);
 
 /* exp/log of n contiguous floats (out may be in), computed as libtorch's vectorised exp/log
  * (SLEEF's algorithms on AVX2 machines): for kernels elsewhere (softmax, logsumexp, losses)
