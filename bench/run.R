@@ -51,9 +51,10 @@ backend <- torchlite_backend()
 cat("torchlite benchmark  ", format(Sys.time(), "%Y-%m-%d %H:%M"), "\n", sep = "")
 cat(sprintf("machine: %s cores (nproc), CPU %s\n",
             trimws(system("nproc", intern = TRUE)), cpu))
-cat(sprintf("%s; torchlite %s, BLAS: %s; OpenMP: %s; threads: %d (both sides)\n",
+cat(sprintf("%s; torchlite %s, BLAS: %s; OpenMP: %s; math kernels: %s; threads: %d (both sides)\n",
             R.version.string, utils::packageVersion("torchlite"), backend$blas,
-            backend$openmp, torch_get_num_threads()))
+            backend$openmp, if (is.null(backend$simd)) "?" else backend$simd,
+            torch_get_num_threads()))
 cat(sprintf("timer: %s; load average at start: %s\n",
             if (requireNamespace("bench", quietly = TRUE)) "bench::hires_time() (monotonic)" else "Sys.time()",
             tryCatch(paste(strsplit(readLines("/proc/loadavg"), " ")[[1]][1:3], collapse = " "),
@@ -265,10 +266,11 @@ if (do_readme && !length(only) && have_torch && file.exists(readme)) {
     short <- tab[, c("workload", "torchlite min (s)", "PyTorch min (s)", "ratio", "target", "met")]
     section <- c(
       lines[b],
-      sprintf(paste0("Latest `make bench`: %s, %s cores (%s), %s, BLAS %s, %s; %d threads on ",
-                     "both sides; load average at start %s."),
+      sprintf(paste0("Latest `make bench`: %s, %s cores (%s), %s, BLAS %s, math kernels %s, %s; ",
+                     "%d threads on both sides; load average at start %s."),
               format(Sys.time(), "%Y-%m-%d %H:%M"), trimws(system("nproc", intern = TRUE)),
               if (is.na(cpu)) "CPU unknown" else cpu, R.version.string, backend$blas,
+              if (is.null(backend$simd)) "?" else backend$simd,
               if (is.na(engine)) "PyTorch" else sub("^pytorch", "PyTorch", engine), threads,
               tryCatch(paste(strsplit(readLines("/proc/loadavg"), " ")[[1]][1:3], collapse = " "),
                        error = function(e) "?")),

@@ -9,6 +9,7 @@
 
 #include "../core/autograd/autograd.h"
 #include "../core/autograd/derivatives.h"
+#include "../core/ops/elementwise.h"
 #include "../core/parallel.h"
 
 SEXP C_tl_grad(SEXP x);
@@ -695,14 +696,16 @@ SEXP C_tl_set_num_threads(SEXP n) {
 SEXP C_tl_get_num_threads(void) { return Rf_ScalarInteger(tl_get_num_threads()); }
 
 SEXP C_tl_backend_info(void) {
-  SEXP out = PROTECT(Rf_allocVector(VECSXP, 3));
-  SEXP nms = PROTECT(Rf_allocVector(STRSXP, 3));
+  SEXP out = PROTECT(Rf_allocVector(VECSXP, 4));
+  SEXP nms = PROTECT(Rf_allocVector(STRSXP, 4));
   SET_VECTOR_ELT(out, 0, Rf_mkString(tl_blas_name()));
   SET_VECTOR_ELT(out, 1, Rf_ScalarInteger(tl_get_num_threads()));
   SET_VECTOR_ELT(out, 2, Rf_ScalarLogical(tl_have_openmp()));
+  SET_VECTOR_ELT(out, 3, Rf_mkString(tl_elementwise_wide() ? "avx512" : tl_elementwise_simd()));
   SET_STRING_ELT(nms, 0, Rf_mkChar("blas"));
   SET_STRING_ELT(nms, 1, Rf_mkChar("num_threads"));
   SET_STRING_ELT(nms, 2, Rf_mkChar("openmp"));
+  SET_STRING_ELT(nms, 3, Rf_mkChar("simd"));
   Rf_setAttrib(out, R_NamesSymbol, nms);
   UNPROTECT(2);
   return out;
