@@ -1080,7 +1080,7 @@ ROWS_ARITH(TL_AVX2, _avx2)
 /* the AVX-512 or AVX2 kernel to use instead of table kernel fn, if any */
 #define WIDE(F)                                                                           \
   if (fn == F##_f32) return wide ? F##_f32_avx512 : F##_f32_avx2;
-static tl_loop_fn avx2_variant(tl_loop_fn fn) {
+static tl_loop_fn simd_variant(tl_loop_fn fn) {
   if (!cpu_has_avx2_fma()) return fn;
   const int wide = cpu_has_avx512();
   WIDE(k_exp)
@@ -1120,7 +1120,7 @@ static const rows_fn rows_table_avx2[KB_N][TL_NDTYPES] = {
   [KB_MUL] = ROWS_ROW_AVX2(k_mul), [KB_DIV] = ROWS_ROW_AVX2(k_div),
 };
 #else
-static tl_loop_fn avx2_variant(tl_loop_fn fn) { return fn; }
+static tl_loop_fn simd_variant(tl_loop_fn fn) { return fn; }
 static tl_loop_fn bin_kernel(int kid, tl_dtype dt) { return bin_table[kid][dt]; }
 #endif
 
@@ -1190,11 +1190,11 @@ static void apply_f32(tl_loop_fn fn, float *out, const float *in, int64_t n) {
 }
 
 void tl_exp_f32(float *out, const float *in, int64_t n) {
-  apply_f32(avx2_variant(k_exp_f32), out, in, n);
+  apply_f32(simd_variant(k_exp_f32), out, in, n);
 }
 
 void tl_log_f32(float *out, const float *in, int64_t n) {
-  apply_f32(avx2_variant(k_log_f32), out, in, n);
+  apply_f32(simd_variant(k_log_f32), out, in, n);
 }
 
 const char *tl_elementwise_simd(void) {
@@ -2111,7 +2111,7 @@ static tl_tensor *unary_dispatch(tl_unary_op op, const tl_tensor *x, tl_tensor *
   }
   kout = u->kind == UK_BOOLOUT ? TL_BOOL : comp;
   int64_t grain = u->kind == UK_FLOAT ? GRAIN_MATH : GRAIN_CHEAP;
-  return unary_run(x, avx2_variant(u->k[comp]), &ctx, comp, kout, grain, self, status);
+  return unary_run(x, simd_variant(u->k[comp]), &ctx, comp, kout, grain, self, status);
 }
 
 tl_tensor *tl_unary(tl_unary_op op, const tl_tensor *x) {
@@ -2231,7 +2231,7 @@ static tl_tensor *pow_scalar(const tl_tensor *a, const tl_tensor *b, tl_tensor *
     *status = shape_mismatch(self, a->ndim, a->shape);
     return NULL;
   }
-  return unary_run(a, avx2_variant(fn), &ctx, comp, comp, grain, self, status);
+  return unary_run(a, simd_variant(fn), &ctx, comp, comp, grain, self, status);
 }
 
 /* ================================================================ clamp */
@@ -2284,7 +2284,7 @@ static tl_tensor *clamp_run(const tl_tensor *x, const tl_tensor *lo, const tl_te
                     : comp == TL_INT64 ? k_clamps_i64
                     : comp == TL_FLOAT32 ? k_clamps_f32
                                          : k_clamps_f64;
-    return unary_run(x, avx2_variant(fn), &ctx, comp, comp, GRAIN_CHEAP, self, status);
+    return unary_run(x, simd_variant(fn), &ctx, comp, comp, GRAIN_CHEAP, self, status);
   }
   /* tensor bounds: broadcast all three */
   int nd = x->ndim;
