@@ -37,8 +37,10 @@
 
 #if defined(_OPENMP)
 #define TL_SIMD _Pragma("omp simd")
+#define TL_SIMD16 _Pragma("omp simd simdlen(16)") /* 16 float lanes: one 512-bit register */
 #else
 #define TL_SIMD
+#define TL_SIMD16
 #endif
 
 /* elements per thread below which a loop stays on one thread */
@@ -988,7 +990,6 @@ VEC16_KERNEL(k_sinh_f32_avx2, sl_sinhf(v), k_sinh_f32)
 VEC16_KERNEL(k_cosh_f32_avx2, sl_coshf(v), k_cosh_f32)
 
 #define TL_AVX512 __attribute__((target("avx512f,avx512dq,avx512vl,avx512bw,fma")))
-#define TL_SIMD16 _Pragma("omp simd simdlen(16)")
 /* The same kernels with 512-bit vectors where the CPU has them: every lane does the same
  * operations in the same order (the functions above, vectorised by the compiler), so the
  * results are the same bits, twice as many a step. */
