@@ -327,6 +327,8 @@ torchlite_memory <- function() {
 # internal: identity of the memory behind a tensor, and whether a handle is usable
 .tl_data_ptr <- function(x) .Call(C_tl_data_ptr, x)
 .tl_is_valid <- function(x) .Call(C_tl_is_valid, x)
+# internal, for tests: close the chunk being filled (NULL), or release x's chunk now
+.tl_chunk_test <- function(x = NULL) .Call(C_tl_chunk_test, x)
 # internal: the forced collections' state (src/r/r_tensor.c), for tests
 .tl_gc_state <- function() {
   v <- .Call(C_tl_gc_state)

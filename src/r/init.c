@@ -26,6 +26,7 @@
   X(C_tl_contiguous, 1)            \
   X(C_tl_mem, 0)                   \
   X(C_tl_gc_state, 0)              \
+  X(C_tl_chunk_test, 1)            \
   X(C_tl_set_num_threads, 1)       \
   X(C_tl_get_num_threads, 0)       \
   X(C_tl_backend_info, 0)          \

@@ -677,6 +677,21 @@ SEXP C_tl_gc_state(void) {
   return v;
 }
 
+/* for tests: with NULL, closes the chunk being filled (tensors made next start a new one);
+ * with a handle, releases its chunk now, as a collection does once none of the chunk's
+ * handles is reachable (its handles then count as dead). FALSE if the handle has no chunk. */
+SEXP C_tl_chunk_test(SEXP x) {
+  if (Rf_isNull(x)) {
+    seal_open_chunk();
+    return R_NilValue;
+  }
+  tl_r_unwrap(x);
+  SEXP token = tl_r_box_token(R_ExternalPtrProtected(x));
+  if (token == R_NilValue) return Rf_ScalarLogical(0);
+  chunk_finalizer(token);
+  return Rf_ScalarLogical(1);
+}
+
 SEXP C_tl_mem(void) {
   SEXP out = PROTECT(Rf_allocVector(REALSXP, 2));
   REAL(out)[0] = (double)tl_mem_bytes();

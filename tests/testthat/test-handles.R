@@ -79,6 +79,27 @@ test_that("a handle reached only from an R finalizer works or fails cleanly", {
   expect_identical(as.numeric(torch_ones(2) * 3), c(3, 3))
 })
 
+test_that("a handle counts as dead once its chunk is released", {
+  # what a collection does when R releases a chunk while an R finalizer still reaches one
+  # of its handles (the test above cannot force that order)
+  chunk_test <- torchlite:::.tl_chunk_test
+  chunk_test() # the tensors below start a chunk of their own
+  x <- torch_ones(2) * 2
+  y <- torch_ones(3)
+  expect_identical(as.numeric(x), c(2, 2))
+  expect_identical(as.numeric(y), c(1, 1, 1))
+  expect_true(chunk_test(x))
+  msg <- "this tensor's memory is gone: it was released by the garbage collector"
+  expect_torch_error(x$shape, "runtime_error", msg)
+  expect_torch_error(y + 1, "runtime_error", msg)
+  expect_torch_error(as.numeric(y), "runtime_error", msg)
+  expect_false(torchlite:::.tl_is_valid(x))
+  expect_false(chunk_test(torch_ones(1e5))) # a large tensor has a handle of its own
+  chunk_test()
+  z <- torch_ones(2) * 3
+  expect_identical(as.numeric(z), c(3, 3))
+})
+
 test_that("small handles still serialize with their data", {
   xs <- lapply(1:40, function(i) torch_tensor(c(i, -i)))
   back <- unserialize(serialize(xs, NULL))
