@@ -2,7 +2,7 @@
 #
 #   make bench                      (= Rscript bench/run.R)
 #   Rscript bench/run.R [--threads N] [--only a,b] [--no-pytorch] [--no-memory]
-#                       [--no-physical] [--batch-pytorch] [--no-readme]
+#                       [--no-physical] [--batch-pytorch] [--no-readme] [--runs N]
 #
 # Times our side of every workload (bench/workloads.R: one warm-up call, then min and median
 # over pytorch_bench.py's repetition counts) and, right after each, the same workload with
@@ -11,7 +11,8 @@
 # (sgemm GFLOP/s through torch_mm, copy bandwidth of a 1e8-byte buffer) and the resident
 # memory of mlp_large for both sides, each in a fresh process. A full run (no --only) with
 # PyTorch present rewrites README.md's performance table between its bench markers
-# (--no-readme: leave README.md alone).
+# (--no-readme: leave README.md alone). --runs N repeats the timings N times in the same run
+# and adds a table of every pass's ratios (the first pass gives the main table).
 # Ratios, not absolute times, are what count: the machines are shared and noisy.
 
 suppressPackageStartupMessages(library(torchlite))
@@ -23,6 +24,8 @@ opt_value <- function(name, default) {
 }
 threads <- as.integer(opt_value("--threads", "2"))
 only <- strsplit(opt_value("--only", ""), ",")[[1]]
+runs <- as.integer(opt_value("--runs", "1"))
+if (is.na(runs) || runs < 1) stop("--runs takes a whole number of passes, 1 or more")
 do_pytorch <- !"--no-pytorch" %in% args
 do_memory <- !"--no-memory" %in% args
 do_physical <- !"--no-physical" %in% args
@@ -94,36 +97,49 @@ run_pytorch <- function(names) {
   }
 }
 
-cat(sprintf("timing torchlite%s ...\n", if (have_torch) " and PyTorch" else ""))
-workloads <- bench_workloads()
-if (length(only)) workloads <- workloads[names(workloads) %in% only]
-ours <- list()
-for (nm in names(workloads)) {
-  w <- workloads[[nm]]
+# One pass times every workload on both sides. --runs N makes N passes (each with fresh
+# workloads, as a separate run would): the table below is the first pass's, and a second
+# table gives every pass's ratio and how many met their target, i.e. how far a target's
+# verdict in one run can be trusted on this machine.
+time_pass <- function(pass) {
+  cat(sprintf("timing torchlite%s%s ...\n", if (have_torch) " and PyTorch" else "",
+              if (runs > 1) sprintf(" (pass %d of %d)", pass, runs) else ""))
+  workloads <- bench_workloads()
+  if (length(only)) workloads <- workloads[names(workloads) %in% only]
+  theirs <<- list()
+  ours <- list()
+  for (nm in names(workloads)) {
+    w <- workloads[[nm]]
+    invisible(gc(verbose = FALSE))
+    res <- tryCatch(bench_best_of(w$fn, w$reps),
+                    error = function(e) structure(conditionMessage(e), class = "bench_error"))
+    if (inherits(res, "bench_error")) {
+      cat(sprintf("  %-26s torchlite error: %s\n", nm, res))
+      ours[[nm]] <- c(min = NA, median = NA)
+    } else {
+      cat(sprintf("  %-26s torchlite min %9.5f s  median %9.5f s  (%d reps)\n", nm,
+                  res[["min"]], res[["median"]], w$reps))
+      ours[[nm]] <- res
+    }
+    if (have_torch && !batch) {
+      run_pytorch(nm)
+      p <- theirs[[nm]]
+      if (!is.null(p))
+        cat(sprintf("  %-26s PyTorch   min %9.5f s  median %9.5f s\n", "", p[["min"]], p[["median"]]))
+    }
+  }
+  rm(workloads)
   invisible(gc(verbose = FALSE))
-  res <- tryCatch(bench_best_of(w$fn, w$reps),
-                  error = function(e) structure(conditionMessage(e), class = "bench_error"))
-  if (inherits(res, "bench_error")) {
-    cat(sprintf("  %-26s torchlite error: %s\n", nm, res))
-    ours[[nm]] <- c(min = NA, median = NA)
-  } else {
-    cat(sprintf("  %-26s torchlite min %9.5f s  median %9.5f s  (%d reps)\n", nm,
-                res[["min"]], res[["median"]], w$reps))
-    ours[[nm]] <- res
+  if (have_torch && batch) {
+    cat(sprintf("timing PyTorch (%s, one process) ...\n", basename(pytorch_bench)))
+    run_pytorch(only)
   }
-  if (have_torch && !batch) {
-    run_pytorch(nm)
-    p <- theirs[[nm]]
-    if (!is.null(p))
-      cat(sprintf("  %-26s PyTorch   min %9.5f s  median %9.5f s\n", "", p[["min"]], p[["median"]]))
-  }
+  list(ours = ours, theirs = theirs)
 }
-rm(workloads)
-invisible(gc(verbose = FALSE))
-if (have_torch && batch) {
-  cat(sprintf("timing PyTorch (%s, one process) ...\n", basename(pytorch_bench)))
-  run_pytorch(only)
-}
+ratio_of <- function(o, p) if (!is.null(p) && !is.na(o[["min"]])) o[["min"]] / p[["min"]] else NA
+passes <- lapply(seq_len(runs), time_pass)
+ours <- passes[[1]]$ours
+theirs <- passes[[1]]$theirs
 
 # ---------------------------------------------------------------- the table
 
@@ -133,7 +149,7 @@ fmt_s <- function(x) if (is.null(x) || is.na(x)) "NA" else sprintf("%.5f", x)
 rows <- lapply(names(ours), function(nm) {
   o <- ours[[nm]]
   p <- theirs[[nm]]
-  ratio <- if (!is.null(p) && !is.na(o[["min"]])) o[["min"]] / p[["min"]] else NA
+  ratio <- ratio_of(o, p)
   target <- bench_targets[[nm]]
   data.frame(
     workload = nm,
@@ -154,6 +170,26 @@ md_table <- function(df) {
     apply(df, 1, line))
 }
 writeLines(md_table(tab))
+
+runs_note <- NULL
+if (runs > 1) {
+  cat(sprintf("\nEvery pass (ratio = ours / PyTorch, each pass's own minima; %d passes)\n\n", runs))
+  ratios <- vapply(passes, function(ps) vapply(names(ours), function(nm)
+    ratio_of(ps$ours[[nm]], ps$theirs[[nm]]), 1), numeric(length(ours)))
+  ratios <- matrix(ratios, nrow = length(ours), dimnames = list(names(ours), NULL))
+  met_n <- vapply(names(ours), function(nm) sum(ratios[nm, ] <= bench_targets[[nm]], na.rm = TRUE), 1)
+  rt <- data.frame(workload = names(ours), check.names = FALSE)
+  for (k in seq_len(runs))
+    rt[[sprintf("pass %d", k)]] <- ifelse(is.na(ratios[, k]), "-", sprintf("%.2f", ratios[, k]))
+  rt$target <- sprintf("<= %.2f", bench_targets[names(ours)])
+  rt$met <- sprintf("%d of %d", met_n, runs)
+  writeLines(md_table(rt))
+  all_met <- sum(apply(ratios, 2, function(r) all(!is.na(r) & r <= bench_targets[names(ours)])))
+  cat(sprintf("  passes with every target met: %d of %d\n", all_met, runs))
+  runs_note <- sprintf(paste0("The same run made %d passes; passes with every target met: %d; ",
+                              "met per workload: %s."), runs, all_met,
+                       paste(sprintf("%s %d", names(ours), met_n), collapse = ", "))
+}
 
 # ---------------------------------------------------------------- physical references
 
@@ -276,6 +312,7 @@ if (do_readme && !length(only) && have_torch && file.exists(readme)) {
                        error = function(e) "?")),
       "", md_table(short), "",
       if (length(phys_notes)) c(paste0("Physical references: ", paste(phys_notes, collapse = "; "), "."), ""),
+      if (!is.null(runs_note)) c(runs_note, ""),
       if (!is.null(mem_note)) c(mem_note, ""),
       lines[e])
     writeLines(c(lines[seq_len(b - 1)], section, lines[-seq_len(e)]), readme)
