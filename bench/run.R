@@ -188,7 +188,7 @@ if (runs > 1) {
   cat(sprintf("  passes with every target met: %d of %d\n", all_met, runs))
   runs_note <- sprintf(paste0("The same run made %d passes; passes with every target met: %d; ",
                               "met per workload: %s."), runs, all_met,
-                       paste(sprintf("%s %d", names(ours), met_n), collapse = ", "))
+                       paste(sprintf("%s %d/%d", names(ours), met_n, runs), collapse = ", "))
 }
 
 # ---------------------------------------------------------------- physical references
