@@ -172,7 +172,7 @@ md_table <- function(df) {
 writeLines(md_table(tab))
 
 runs_note <- NULL
-if (runs > 1) {
+if (runs > 1 && have_torch) { # without PyTorch, each pass printed its own figures above
   cat(sprintf("\nEvery pass (ratio = ours / PyTorch, each pass's own minima; %d passes)\n\n", runs))
   ratios <- vapply(passes, function(ps) vapply(names(ours), function(nm)
     ratio_of(ps$ours[[nm]], ps$theirs[[nm]]), 1), numeric(length(ours)))
