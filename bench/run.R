@@ -12,7 +12,8 @@
 # memory of mlp_large for both sides, each in a fresh process. A full run (no --only) with
 # PyTorch present rewrites README.md's performance table between its bench markers
 # (--no-readme: leave README.md alone). --runs N repeats the timings N times in the same run
-# and adds a table of every pass's ratios (the first pass gives the main table).
+# and, with PyTorch present, adds a table of every pass's ratios (the first pass gives the
+# main table).
 # Ratios, not absolute times, are what count: the machines are shared and noisy.
 
 suppressPackageStartupMessages(library(torchlite))
